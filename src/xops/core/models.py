@@ -1,0 +1,91 @@
+"""Typed records shared by every surface: analyzer metadata, parameters and findings."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Pillar = Literal["finops", "cloudops", "devsecops"]
+PILLARS: tuple[Pillar, ...] = ("finops", "cloudops", "devsecops")
+GLOBAL_REGION = "global"
+
+
+class Severity(StrEnum):
+    info = "info"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+class Status(StrEnum):
+    FAIL = "FAIL"
+    PASS = "PASS"
+    ERROR = "ERROR"
+
+
+class Remediation(BaseModel):
+    """How to fix a finding: prose plus copy-paste snippets. `{resource_id}` and `{region}` are placeholders."""
+
+    model_config = ConfigDict(frozen=True)
+
+    summary: str = Field(min_length=10, description="What to do, in one or two sentences")
+    cli: str = Field(min_length=5, description="An AWS CLI command (or short script) that fixes one resource")
+    terraform: str = Field(min_length=5, description="A Terraform snippet that keeps the resource compliant")
+    writes: bool = Field(True, description="True when the remediation changes the account (needs approval)")
+
+
+class AnalyzerMeta(BaseModel):
+    """What an analyzer checks, why it matters, what it needs, and how to fix what it finds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(pattern=r"^(finops|cloudops|devsecops)\.[a-z0-9_]+$", description="Stable public id")
+    title: str = Field(min_length=5)
+    pillar: Pillar
+    severity: Severity
+    resource_type: str = Field(description="CloudFormation-style type, e.g. AWS::EC2::Volume")
+    permissions: tuple[str, ...] = Field(min_length=1, description="Read-only IAM actions the analyzer needs")
+    risk: str = Field(min_length=10, description="Why a FAIL matters")
+    remediation: Remediation
+    cost_impact: str = Field("", description="How est_monthly_usd is computed; empty when it has no $ impact")
+    scope: Literal["regional", "global"] = Field(
+        "regional", description="regional: runs once per account and region; global: once per account"
+    )
+
+    @property
+    def name(self) -> str:
+        """The id without its pillar, e.g. `ebs_volume_unattached`."""
+        return self.id.split(".", 1)[1]
+
+
+class AnalyzerParams(BaseModel):
+    """Base of every analyzer's parameter model. Every field must have a description."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Finding(BaseModel):
+    """One result of one analyzer for one resource (or one ERROR for one step)."""
+
+    analyzer_id: str
+    account_id: str
+    region: str
+    resource_id: str
+    resource_arn: str = ""
+    status: Status
+    severity: Severity
+    message: str
+    evidence: dict[str, Any] = Field(default_factory=dict)
+    est_monthly_usd: float | None = Field(None, description="Estimated monthly cost (waste or savings), USD")
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Identity of a finding within a run: analyzer, account, region, resource."""
+        return (self.analyzer_id, self.account_id, self.region, self.resource_id)

@@ -1,0 +1,43 @@
+"""Set resource ages inside moto's in-memory backends (everything moto creates is created "now").
+
+Only valid in the process that runs the moto server (the sandbox, and the analyzer tests' fixture).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from xops.sandbox.moto_server import backend
+
+
+def days_ago(days: float) -> datetime:
+    """A naive UTC datetime `days` ago (moto stores naive UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None) - timedelta(days=days)
+
+
+def age_volume(account_id: str, region: str, volume_id: str, days: float) -> None:
+    backend("ec2", account_id, region).volumes[volume_id].create_time = days_ago(days)
+
+
+def age_snapshot(account_id: str, region: str, snapshot_id: str, days: float) -> None:
+    backend("ec2", account_id, region).snapshots[snapshot_id].start_time = days_ago(days)
+
+
+def age_access_key(account_id: str, user_name: str, access_key_id: str, days: float) -> None:
+    user = backend("iam", account_id, "global").users[user_name]
+    for key in user.access_keys:
+        if key.access_key_id == access_key_id:
+            key.create_date = days_ago(days)
+            return
+    raise KeyError(f"no access key {access_key_id} for {user_name}")
+
+
+def age_user(account_id: str, user_name: str, days: float) -> None:
+    backend("iam", account_id, "global").users[user_name].create_date = days_ago(days)
+
+
+def stop_instance_since(account_id: str, region: str, instance_id: str, days: float) -> None:
+    """Mark a stopped instance as stopped `days` ago (StateTransitionReason carries the date, as in AWS)."""
+    inst = backend("ec2", account_id, region).get_instance(instance_id)
+    when = days_ago(days)
+    inst._reason = f"User initiated ({when:%Y-%m-%d %H:%M:%S} GMT)"

@@ -1,0 +1,169 @@
+"""The demo estate's building blocks: an `Estate` that planters create resources through, and the
+ground truth they record (every planted issue, and the planted-clean resources that must not be flagged).
+
+Planters (one module per service domain in this package) get the Estate, create resources in both
+accounts and all three regions with boto3 over HTTP, age them in moto's backends where needed, and call
+`estate.issue(...)` / `estate.clean(...)` for every resource an analyzer must, or must not, report.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from pydantic import BaseModel, Field
+
+from xops.sandbox.moto_server import FAKE_CREDENTIALS, MANAGEMENT_ACCOUNT
+
+REGIONS = ["ap-southeast-2", "us-east-1", "eu-west-1"]
+# Tags every estate resource carries unless a planter plants their absence (cloudops tag analyzer).
+REQUIRED_TAGS = {"Owner": "platform-team", "CostCentre": "CC-1001", "Environment": "prod"}
+HOME_REGION = "ap-southeast-2"
+MEMBER_ROLE = "OrganizationAccountAccessRole"
+
+
+class PlantedIssue(BaseModel):
+    analyzer_id: str
+    account_id: str
+    region: str
+    resource_id: str
+    expected_usd: float | None = Field(None, description="Expected est_monthly_usd (None: no $ impact)")
+    note: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.analyzer_id, self.account_id, self.region, self.resource_id)
+
+
+class CleanResource(BaseModel):
+    analyzer_id: str
+    account_id: str
+    region: str
+    resource_id: str
+    note: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.analyzer_id, self.account_id, self.region, self.resource_id)
+
+
+class GroundTruth(BaseModel):
+    seed: int
+    scale: int
+    endpoint: str
+    created_at: datetime
+    accounts: dict[str, str]
+    regions: list[str]
+    issues: list[PlantedIssue]
+    clean: list[CleanResource]
+
+    def write(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(self.model_dump_json(indent=2))
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def read(cls, path: Path) -> GroundTruth:
+        return cls.model_validate(json.loads(path.read_text()))
+
+    def expected_usd_total(self, pillar: str | None = None) -> float:
+        return round(sum(i.expected_usd or 0.0 for i in self.issues
+                         if pillar is None or i.analyzer_id.startswith(pillar + ".")), 2)
+
+
+class Estate:
+    """What a planter needs: accounts, regions, scale, a seeded RNG, clients, and the ground-truth recorder."""
+
+    def __init__(self, endpoint: str, seed: int, scale: int, member_account: str) -> None:
+        self.endpoint = endpoint
+        self.seed = seed
+        self.scale = scale
+        self.rng = random.Random(seed)
+        self.management = MANAGEMENT_ACCOUNT
+        self.member = member_account
+        self.accounts = [self.management, self.member]
+        self.regions = list(REGIONS)
+        self.issues: list[PlantedIssue] = []
+        self.clean_resources: list[CleanResource] = []
+        self._sessions: dict[str, boto3.Session] = {}
+        self._lock = threading.Lock()
+        self._config = Config(retries={"max_attempts": 3}, max_pool_connections=32)
+
+    # -- AWS access -----------------------------------------------------------------------------------
+    def session(self, account_id: str) -> boto3.Session:
+        with self._lock:
+            if account_id not in self._sessions:
+                base = boto3.Session(
+                    aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                    aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                    region_name=HOME_REGION,
+                )
+                if account_id != self.management:
+                    sts = base.client("sts", endpoint_url=self.endpoint)
+                    c = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{MEMBER_ROLE}",
+                                        RoleSessionName="xops-sandbox-seed")["Credentials"]
+                    base = boto3.Session(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
+                                         aws_session_token=c["SessionToken"], region_name=HOME_REGION)
+                self._sessions[account_id] = base
+            return self._sessions[account_id]
+
+    def client(self, account_id: str, region: str, service: str) -> Any:
+        return self.session(account_id).client(service, region_name=region, endpoint_url=self.endpoint,
+                                               config=self._config)
+
+    def tags(self, **extra: str) -> list[dict[str, str]]:
+        """The required tags (plus extras) in EC2 TagSpecification form."""
+        return [{"Key": k, "Value": v} for k, v in {**REQUIRED_TAGS, **extra}.items()]
+
+    def run_instance(self, account_id: str, region: str, instance_type: str = "t3.micro", *,
+                     tags: list[dict[str, str]] | None = None, imdsv2: bool = True, **kwargs: Any) -> str:
+        """One instance, compliant by default (required tags, IMDSv2 required); returns its id."""
+        ec2 = self.client(account_id, region, "ec2")
+        spec = [{"ResourceType": "instance", "Tags": self.tags() if tags is None else tags}]
+        res = ec2.run_instances(
+            ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType=instance_type, TagSpecifications=spec,
+            MetadataOptions={"HttpTokens": "required" if imdsv2 else "optional", "HttpEndpoint": "enabled"},
+            **kwargs,
+        )
+        return str(res["Instances"][0]["InstanceId"])
+
+    def create_volume(self, account_id: str, region: str, size: int, volume_type: str = "gp3", *,
+                      encrypted: bool = True, tags: list[dict[str, str]] | None = None) -> str:
+        """One EBS volume, compliant by default (encrypted, tagged); returns its id."""
+        ec2 = self.client(account_id, region, "ec2")
+        spec = [{"ResourceType": "volume", "Tags": self.tags() if tags is None else tags}]
+        res = ec2.create_volume(Size=size, AvailabilityZone=f"{region}a", VolumeType=volume_type,
+                                Encrypted=encrypted, TagSpecifications=spec)
+        return str(res["VolumeId"])
+
+    def count(self, base: int) -> int:
+        """How many of a thing to create at this scale (`base` at scale 1)."""
+        return max(1, base * self.scale)
+
+    # -- ground truth ---------------------------------------------------------------------------------
+    def issue(self, analyzer_id: str, account_id: str, region: str, resource_id: str,
+              usd: float | None = None, note: str = "") -> None:
+        with self._lock:
+            self.issues.append(PlantedIssue(analyzer_id=analyzer_id, account_id=account_id, region=region,
+                                            resource_id=resource_id,
+                                            expected_usd=None if usd is None else round(usd, 2), note=note))
+
+    def clean(self, analyzer_id: str, account_id: str, region: str, resource_id: str, note: str = "") -> None:
+        with self._lock:
+            self.clean_resources.append(CleanResource(analyzer_id=analyzer_id, account_id=account_id,
+                                                      region=region, resource_id=resource_id, note=note))
+
+    def ground_truth(self) -> GroundTruth:
+        return GroundTruth(
+            seed=self.seed, scale=self.scale, endpoint=self.endpoint, created_at=datetime.now(UTC),
+            accounts={"management": self.management, "member": self.member}, regions=self.regions,
+            issues=sorted(self.issues, key=lambda i: i.key), clean=sorted(self.clean_resources, key=lambda c: c.key),
+        )
