@@ -10,6 +10,7 @@ injection so that s3control's `<account>.<host>` calls still reach it.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -79,6 +80,15 @@ def new_session(profile: str | None = None, region: str | None = None) -> boto3.
 
 def endpoint_url() -> str | None:
     return os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+_ACCOUNT_HOST = re.compile(r"^(https?://)\d{12}\.")
+
+
+def _strip_account_host(request: Any, **_: Any) -> None:
+    """s3control puts the account id in the host (`<account>.<endpoint host>`); a custom endpoint such as
+    the sandbox serves it on its own host, so drop the prefix before the request is signed."""
+    request.url = _ACCOUNT_HOST.sub(r"\1", request.url)
 
 
 class AwsContext:
@@ -201,6 +211,8 @@ class AwsContext:
             client = self._clients.get(key)
             if client is None:
                 client = session.client(service, region_name=region, config=self._config)
+                if service == "s3control" and endpoint_url():
+                    client.meta.events.register("before-sign.s3-control", _strip_account_host)
                 self._clients[key] = client
         return client
 

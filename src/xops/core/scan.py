@@ -71,7 +71,7 @@ def new_run_id(now: datetime | None = None) -> str:
 
 def resolve_analyzers(request: ScanRequest) -> list[Analyzer]:
     if request.framework:
-        from xops.compliance.frameworks import load_framework
+        from xops.compliance.mapping import load_framework
 
         ids = load_framework(request.framework).analyzer_ids()
         chosen = registry.select(ids, request.pillar)
