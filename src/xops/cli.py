@@ -104,10 +104,12 @@ def scan(
 ) -> None:
     """Run analyzers against AWS (or any AWS_ENDPOINT_URL) and report findings; writes evidence."""
     from xops.core.aws import AwsContext, AwsSettings
-    from xops.core.models import Severity
+    from xops.core.models import PILLARS, Severity
     from xops.core.scan import ScanRequest
 
     try:
+        if pillar is not None and pillar not in PILLARS:
+            raise UsageError(f"unknown pillar {pillar!r}", f"use one of: {', '.join(PILLARS)}")
         threshold = None
         if fail_on is not None:
             if fail_on not in Severity.__members__:

@@ -1,8 +1,8 @@
+import pytest
+
 from xops.compliance.mapping import Framework, Requirement, framework_report, load_framework
 from xops.core.errors import UsageError
 from xops.core.models import Finding, Severity, Status
-
-import pytest
 
 
 def finding(analyzer_id: str, status: Status) -> Finding:

@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field, ValidationError
 from xops import __version__
 from xops.core import registry
 from xops.core.analyzer import Analyzer
-from xops.core.awserrors import explain
 from xops.core.aws import AwsContext, Target
+from xops.core.awserrors import explain
 from xops.core.errors import UsageError
 from xops.core.models import AnalyzerParams, Finding, Pillar, Status
 

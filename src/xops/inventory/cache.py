@@ -56,6 +56,16 @@ class Inventory:
         """One non-paginated call's response; a ClientError (e.g. 'not configured') is cached and re-raised."""
         return self._cached(at, service, operation, params, "")
 
+    def fresh(self, at: Target, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        """One call made every time (for polling, e.g. until a report is ready); recorded, never cached."""
+        started = time.perf_counter()
+        try:
+            return getattr(self._aws.client(at, service), operation)(**params)  # type: ignore[no-any-return]
+        finally:
+            self.calls.append(ApiCall(at.account_id, at.region, service, operation,
+                                      json.dumps(params, sort_keys=True, default=str), False, "", 1,
+                                      time.perf_counter() - started))
+
     def _cached(self, at: Target, service: str, operation: str, params: dict[str, Any], result_key: str) -> Any:
         canonical = json.dumps(params, sort_keys=True, default=str)
         key = (at.account_id, at.region, service, operation, canonical, result_key)

@@ -41,3 +41,25 @@ def stop_instance_since(account_id: str, region: str, instance_id: str, days: fl
     inst = backend("ec2", account_id, region).get_instance(instance_id)
     when = days_ago(days)
     inst._reason = f"User initiated ({when:%Y-%m-%d %H:%M:%S} GMT)"
+
+
+def expire_certificate(account_id: str, region: str, certificate_arn: str, days: float) -> None:
+    """Make an imported self-signed ACM certificate expired since `days` ago (ACM refuses to import expired
+    certificates): re-sign it with the same key, subject and serial and the new NotAfter."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    bundle = backend("acm", account_id, region)._certificates[certificate_arn]
+    key = serialization.load_pem_private_key(bundle.key, password=None)
+    old = bundle._cert
+    not_after = days_ago(days)
+    not_before = min(old.not_valid_before_utc.replace(tzinfo=None), not_after - timedelta(days=365))
+    builder = (x509.CertificateBuilder().subject_name(old.subject).issuer_name(old.issuer)
+               .public_key(old.public_key()).serial_number(old.serial_number)
+               .not_valid_before(not_before).not_valid_after(not_after))
+    for ext in old.extensions:
+        builder = builder.add_extension(ext.value, ext.critical)
+    new = builder.sign(key, hashes.SHA256())  # type: ignore[arg-type]
+    bundle.cert = new.public_bytes(serialization.Encoding.PEM)
+    bundle._cert = new
+    bundle.status = "EXPIRED"

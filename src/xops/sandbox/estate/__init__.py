@@ -10,7 +10,7 @@ import pkgutil
 from collections.abc import Callable
 
 from xops.sandbox.estate.base import Estate, GroundTruth
-from xops.sandbox.moto_server import MANAGEMENT_ACCOUNT, MotoServer
+from xops.sandbox.moto_server import MotoServer
 
 Planter = Callable[[Estate], None]
 

@@ -1,0 +1,34 @@
+from typing import Any
+
+from tests.conftest import SandboxAws, failed_ids, fails
+
+ID = "devsecops.rds_instance_public"
+
+
+def create_db(sandbox_aws: SandboxAws, dbid: str, **kwargs: Any) -> None:
+    sandbox_aws.client("rds").create_db_instance(
+        DBInstanceIdentifier=dbid, DBInstanceClass="db.t3.micro", Engine="postgres", AllocatedStorage=20,
+        MasterUsername="admin1", MasterUserPassword="password-123", **kwargs)
+
+
+def test_no_instances_no_fail(sandbox_aws: SandboxAws) -> None:
+    assert sandbox_aws.run(ID) == []
+
+
+def test_private_instance_passes(sandbox_aws: SandboxAws) -> None:
+    create_db(sandbox_aws, "private-db", PubliclyAccessible=False)
+    create_db(sandbox_aws, "default-db")  # PubliclyAccessible not set
+    findings = sandbox_aws.run(ID)
+    assert fails(findings) == []
+    assert {f.resource_id for f in findings} == {"private-db", "default-db"}
+
+
+def test_public_instance_fails(sandbox_aws: SandboxAws) -> None:
+    create_db(sandbox_aws, "public-db", PubliclyAccessible=True)
+    create_db(sandbox_aws, "private-db", PubliclyAccessible=False)
+    findings = sandbox_aws.run(ID)
+    assert failed_ids(findings) == {"public-db"}
+    fail = fails(findings)[0]
+    assert fail.evidence["publicly_accessible"] is True
+    assert fail.resource_arn == "arn:aws:rds:ap-southeast-2:123456789012:db:public-db"
+    assert fail.est_monthly_usd is None

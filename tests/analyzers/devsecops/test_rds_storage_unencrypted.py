@@ -1,0 +1,32 @@
+from typing import Any
+
+from tests.conftest import SandboxAws, failed_ids, fails
+
+ID = "devsecops.rds_storage_unencrypted"
+
+
+def create_db(sandbox_aws: SandboxAws, dbid: str, **kwargs: Any) -> None:
+    sandbox_aws.client("rds").create_db_instance(
+        DBInstanceIdentifier=dbid, DBInstanceClass="db.t3.micro", Engine="mysql", AllocatedStorage=50,
+        MasterUsername="admin1", MasterUserPassword="password-123", **kwargs)
+
+
+def test_no_instances_no_fail(sandbox_aws: SandboxAws) -> None:
+    assert sandbox_aws.run(ID) == []
+
+
+def test_encrypted_instance_passes(sandbox_aws: SandboxAws) -> None:
+    create_db(sandbox_aws, "enc-db", StorageEncrypted=True)
+    findings = sandbox_aws.run(ID)
+    assert fails(findings) == []
+    assert [f.resource_id for f in findings] == ["enc-db"]
+
+
+def test_unencrypted_instance_fails(sandbox_aws: SandboxAws) -> None:
+    create_db(sandbox_aws, "plain-db", StorageEncrypted=False)
+    create_db(sandbox_aws, "enc-db", StorageEncrypted=True)
+    findings = sandbox_aws.run(ID)
+    assert failed_ids(findings) == {"plain-db"}
+    fail = fails(findings)[0]
+    assert fail.evidence["storage_encrypted"] is False and fail.evidence["allocated_storage_gib"] == 50
+    assert "50 GiB" in fail.message
