@@ -63,3 +63,11 @@ def expire_certificate(account_id: str, region: str, certificate_arn: str, days:
     bundle.cert = new.public_bytes(serialization.Encoding.PEM)
     bundle._cert = new
     bundle.status = "EXPIRED"
+
+
+def queue_cost_and_usage(account_id: str, result: dict[str, object]) -> None:
+    """Queue one Cost Explorer GetCostAndUsage answer for an account (what moto's
+    POST /moto-api/static/ce/cost-and-usage-results does, without the HTTP round trip)."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.set_ce_cost_usage(result=result, account_id=account_id)

@@ -40,6 +40,7 @@ class MotoServer:
             os.environ.setdefault(k, v)
         from moto.server import ThreadedMotoServer
 
+        _share_kms_key_material()
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self._server: Any = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
@@ -63,6 +64,24 @@ class MotoServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+@functools.cache
+def _share_kms_key_material() -> None:
+    """moto generates a fresh RSA-2048 private key for every KMS key, symmetric ones included (~0.5 s
+    each here; encrypted EBS volumes and DynamoDB tables create keys implicitly). In the sandbox, one
+    generated key per key spec serves all keys: moto only uses it to sign and verify."""
+    import moto.kms.models as kms_models
+
+    original = kms_models.generate_private_key
+    generated: dict[str, Any] = {}
+
+    def shared(key_spec: str) -> Any:
+        if key_spec not in generated:
+            generated[key_spec] = original(key_spec)
+        return generated[key_spec]
+
+    kms_models.generate_private_key = shared
 
 
 def backend(service: str, account_id: str, region: str) -> Any:

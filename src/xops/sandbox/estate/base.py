@@ -97,7 +97,10 @@ class Estate:
         self._sessions: dict[str, boto3.Session] = {}
         self._clients: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
-        self._config = Config(retries={"max_attempts": 3}, max_pool_connections=32)
+        # Seeding runs inside moto's in-process mock (see seed_estate): clients must not be sent to a
+        # configured endpoint (AWS_ENDPOINT_URL), or they would bypass the mock and go over HTTP.
+        self._config = Config(retries={"max_attempts": 3}, max_pool_connections=32,
+                              ignore_configured_endpoint_urls=True)
 
     # -- AWS access -----------------------------------------------------------------------------------
     def session(self, account_id: str) -> boto3.Session:
@@ -107,7 +110,7 @@ class Estate:
                 base._session.set_credentials(FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
                                               FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
                 if account_id != self.management:
-                    sts = base.client("sts", endpoint_url=self.endpoint)
+                    sts = base.client("sts", config=self._config)
                     c = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{MEMBER_ROLE}",
                                         RoleSessionName="xops-sandbox-seed")["Credentials"]
                     base = new_session(region=HOME_REGION)
@@ -124,8 +127,7 @@ class Estate:
             with self._lock:
                 client = self._clients.get(key)
                 if client is None:
-                    client = session.client(service, region_name=region, endpoint_url=self.endpoint,
-                                            config=self._config)
+                    client = session.client(service, region_name=region, config=self._config)
                     self._clients[key] = client
         return client
 

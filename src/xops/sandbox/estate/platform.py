@@ -13,8 +13,6 @@ from functools import cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
-import requests
-
 from xops.analyzers.finops.cost_spike_by_service import MONTHS, month_start
 from xops.pricing.book import PriceBook
 from xops.sandbox import aging
@@ -316,12 +314,10 @@ def plant_cost_history(estate: Estate) -> None:
             "Groups": [{"Keys": [s], "Metrics": {"UnblendedCost": {"Amount": a[m], "Unit": "USD"}}}
                        for s, a in amounts.items()],
         })
-    body = {"account_id": estate.management, "results": [{
+    aging.queue_cost_and_usage(estate.management, {
         "ResultsByTime": results, "DimensionValueAttributes": [],
         "GroupDefinitions": [{"Type": "DIMENSION", "Key": "SERVICE"}],
-    }]}
-    requests.post(f"{estate.endpoint}/moto-api/static/ce/cost-and-usage-results", json=body,
-                  timeout=30).raise_for_status()
+    })
     for service, a in amounts.items():
         if service in spiking:
             estate.issue(COST_SPIKE, estate.management, "global", service, float(a[-1]) - float(a[-2]),
