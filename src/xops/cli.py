@@ -94,6 +94,8 @@ def scan(
                                                       "default XOPS_REGIONS or all enabled")] = None,
     accounts: Annotated[list[str] | None, typer.Option(help="Account ids, or 'all' for every Organization "
                                                        "member; default the caller's")] = None,
+    assume_role: Annotated[str | None, typer.Option(help="Role assumed in other accounts (default "
+                                                    "XOPS_ASSUME_ROLE or OrganizationAccountAccessRole)")] = None,
     param: Annotated[list[str] | None, typer.Option(help="ANALYZER_ID.FIELD=VALUE (repeatable)")] = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format")] = Format.table,
     out_path: Annotated[Path | None, typer.Option("--out", help="Write the output to this file")] = None,
@@ -117,7 +119,8 @@ def scan(
             threshold = Severity(fail_on)
         request = ScanRequest(analyzer_ids=split_csv(analyzer), pillar=pillar, framework=framework,
                               params=parse_params(param or []))
-        settings = AwsSettings(regions=split_csv(regions), accounts=split_csv(accounts), max_workers=workers)
+        settings = AwsSettings(regions=split_csv(regions), accounts=split_csv(accounts), max_workers=workers,
+                               **({"role_name": assume_role} if assume_role else {}))
         result = run_scan_with_progress(AwsContext(settings), request)
         run_dir = None if no_evidence else write_evidence(result)
         render(result, fmt, out_path, include_pass=all_, run_dir=run_dir)

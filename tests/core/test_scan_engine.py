@@ -136,8 +136,11 @@ def test_accounts_all_assumes_role_into_org_members(sandbox_aws: SandboxAws) -> 
     member = org.create_account(Email="m@example.com", AccountName="m")["CreateAccountStatus"]["AccountId"]
     aws = context(accounts=["all"])
     assert aws.accounts() == sorted([ACCOUNT, member])
-    sts = aws.client(Target(member, REGION), "sts")
-    assert sts.get_caller_identity()["Account"] == member
+    ident = aws.client(Target(member, REGION), "sts").get_caller_identity()
+    assert ident["Account"] == member and ":assumed-role/OrganizationAccountAccessRole/" in ident["Arn"]
+    custom = context(accounts=[member], role_name="xops-readonly")
+    arn = custom.client(Target(member, REGION), "sts").get_caller_identity()["Arn"]
+    assert f"arn:aws:sts::{member}:assumed-role/xops-readonly/" in arn
     with pytest.raises(UsageError, match="12 digits"):
         context(accounts=["12345"]).accounts()
 
