@@ -38,7 +38,7 @@ app.add_typer(frameworks_app, name="frameworks")
 def _console(stderr: bool = False) -> Console:
     # Logs and pipes get a wide console: finding ids and resource ids should not fold.
     probe = Console(stderr=stderr)
-    return probe if probe.is_terminal else Console(stderr=stderr, width=160)
+    return probe if probe.is_terminal else Console(stderr=stderr, width=200)
 
 
 out = _console()
@@ -200,9 +200,10 @@ def print_table(result: Any, top: int | None = None) -> None:
         rows = sorted(fails, key=lambda f: (-(f.est_monthly_usd or 0.0), -f.severity.rank))[:top]
     title = f"top {len(rows)} of {s.fail} findings" if top is not None else f"{s.fail} FAIL, {s.error} ERROR"
     table = Table(title=title, title_justify="left")
+    widths = {"sev": 8, "account": 12, "region": 14, "$/month": 9}  # never squeezed
     for col in ("sev", "analyzer", "account", "region", "resource", "$/month", "finding"):
-        table.add_column(col, justify="right" if col == "$/month" else "left",
-                         no_wrap=True, overflow="ellipsis", max_width=70 if col == "finding" else None)
+        table.add_column(col, justify="right" if col == "$/month" else "left", no_wrap=True, overflow="ellipsis",
+                         min_width=widths.get(col), max_width=60 if col == "finding" else None)
     for f in rows:
         usd = "" if f.est_monthly_usd is None else f"{f.est_monthly_usd:,.2f}"
         style = {"FAIL": "", "ERROR": "yellow", "PASS": "green"}[f.status.value]
