@@ -4,12 +4,11 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
+from xops.analyzers._ec2 import instances
 from xops.core.analyzer import Analyzer
 from xops.core.aws import AwsContext, Target
 from xops.core.models import AnalyzerMeta, AnalyzerParams, Finding, Remediation, Severity
 from xops.core.registry import register
-
-GONE = {"terminated", "shutting-down"}
 
 
 @register
@@ -39,18 +38,14 @@ class Ec2InstanceMissingRequiredTags(Analyzer):
         )
 
     def run(self, aws: AwsContext, at: Target, params: Params) -> Iterator[Finding]:
-        for res in aws.inventory.list(at, "ec2", "describe_instances", "Reservations"):
-            for inst in res.get("Instances", []):
-                iid, state = inst["InstanceId"], inst.get("State", {}).get("Name", "")
-                if state in GONE:
-                    continue
-                arn = f"arn:{aws.partition}:ec2:{at.region}:{at.account_id}:instance/{iid}"
-                tags = {t["Key"]: t.get("Value", "") for t in inst.get("Tags", [])}
-                missing = [k for k in params.required_tags if not tags.get(k, "").strip()]
-                evidence = {"required": params.required_tags, "missing": missing,
-                            "present": {k: tags[k] for k in params.required_tags if k in tags}}
-                if missing:
-                    yield self.fail(at, iid, f"instance {iid} is missing required tag(s): {', '.join(missing)}",
-                                    arn=arn, evidence=evidence)
-                else:
-                    yield self.ok(at, iid, f"instance {iid} has all required tags", arn=arn, evidence=evidence)
+        for inst, arn in instances(aws, at):
+            iid = inst["InstanceId"]
+            tags = {t["Key"]: t.get("Value", "") for t in inst.get("Tags", [])}
+            missing = [k for k in params.required_tags if not tags.get(k, "").strip()]
+            evidence = {"required": params.required_tags, "missing": missing,
+                        "present": {k: tags[k] for k in params.required_tags if k in tags}}
+            if missing:
+                yield self.fail(at, iid, f"instance {iid} is missing required tag(s): {', '.join(missing)}",
+                                arn=arn, evidence=evidence)
+            else:
+                yield self.ok(at, iid, f"instance {iid} has all required tags", arn=arn, evidence=evidence)

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from xops.analyzers._ec2 import instances
 from xops.core.analyzer import Analyzer
 from xops.core.aws import AwsContext, Target
 from xops.core.models import AnalyzerMeta, AnalyzerParams, Finding, Remediation, Severity
 from xops.core.registry import register
-
-GONE = {"terminated", "shutting-down"}
 
 
 @register
@@ -31,18 +30,14 @@ class Ec2InstanceImdsv1Allowed(Analyzer):
     )
 
     def run(self, aws: AwsContext, at: Target, params: AnalyzerParams) -> Iterator[Finding]:
-        for res in aws.inventory.list(at, "ec2", "describe_instances", "Reservations"):
-            for inst in res.get("Instances", []):
-                iid, state = inst["InstanceId"], inst.get("State", {}).get("Name", "")
-                if state in GONE:
-                    continue
-                arn = f"arn:{aws.partition}:ec2:{at.region}:{at.account_id}:instance/{iid}"
-                opts = inst.get("MetadataOptions", {})
-                tokens, endpoint = opts.get("HttpTokens", "optional"), opts.get("HttpEndpoint", "enabled")
-                evidence = {"http_tokens": tokens, "http_endpoint": endpoint, "state": state}
-                if tokens == "required" or endpoint == "disabled":
-                    why = "IMDSv2 is required" if tokens == "required" else "the metadata endpoint is disabled"
-                    yield self.ok(at, iid, f"instance {iid}: {why}", arn=arn, evidence=evidence)
-                else:
-                    yield self.fail(at, iid, f"instance {iid} ({state}) accepts IMDSv1 requests "
-                                             f"(HttpTokens={tokens})", arn=arn, evidence=evidence)
+        for inst, arn in instances(aws, at):
+            iid, state = inst["InstanceId"], inst.get("State", {}).get("Name", "")
+            opts = inst.get("MetadataOptions", {})
+            tokens, endpoint = opts.get("HttpTokens", "optional"), opts.get("HttpEndpoint", "enabled")
+            evidence = {"http_tokens": tokens, "http_endpoint": endpoint, "state": state}
+            if tokens == "required" or endpoint == "disabled":
+                why = "IMDSv2 is required" if tokens == "required" else "the metadata endpoint is disabled"
+                yield self.ok(at, iid, f"instance {iid}: {why}", arn=arn, evidence=evidence)
+            else:
+                yield self.fail(at, iid, f"instance {iid} ({state}) accepts IMDSv1 requests "
+                                         f"(HttpTokens={tokens})", arn=arn, evidence=evidence)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from xops.analyzers._ec2 import instances
 from xops.core.analyzer import Analyzer
 from xops.core.aws import AwsContext, Target
 from xops.core.models import AnalyzerMeta, AnalyzerParams, Finding, Remediation, Severity
@@ -59,28 +60,24 @@ class Ec2PreviousGeneration(Analyzer):
     )
 
     def run(self, aws: AwsContext, at: Target, params: AnalyzerParams) -> Iterator[Finding]:
-        for res in aws.inventory.list(at, "ec2", "describe_instances", "Reservations"):
-            for inst in res.get("Instances", []):
-                if inst["State"]["Name"] in ("terminated", "shutting-down"):
-                    continue
-                iid, itype = inst["InstanceId"], inst.get("InstanceType", "")
-                arn = f"arn:{aws.partition}:ec2:{at.region}:{at.account_id}:instance/{iid}"
-                new = successor(itype)
-                if new is None:
-                    yield self.ok(at, iid, f"{itype} is a current-generation type", arn=arn)
-                    continue
-                old_price, new_price = aws.prices.ec2_hour(at.region, itype), aws.prices.ec2_hour(at.region, new)
-                hours = aws.prices.hours_per_month
-                usd = None
-                arithmetic = f"no price known for {itype if old_price is None else new}"
-                if old_price and new_price:
-                    usd = (old_price.usd - new_price.usd) * hours
-                    arithmetic = (f"{hours} h × ({old_price.describe()} − {new_price.describe()}) "
-                                  f"= ${usd:,.2f}/month")
-                cost = "" if usd is None else f", saving ${usd:,.2f}/month"
-                yield self.fail(
-                    at, iid, f"instance {iid} runs previous-generation {itype}: move it to {new}{cost}",
-                    arn=arn, usd=usd,
-                    evidence={"instance_type": itype, "successor": new, "state": inst["State"]["Name"],
-                              "arithmetic": arithmetic},
-                )
+        for inst, arn in instances(aws, at):
+            iid, itype = inst["InstanceId"], inst.get("InstanceType", "")
+            new = successor(itype)
+            if new is None:
+                yield self.ok(at, iid, f"{itype} is a current-generation type", arn=arn)
+                continue
+            old_price, new_price = aws.prices.ec2_hour(at.region, itype), aws.prices.ec2_hour(at.region, new)
+            hours = aws.prices.hours_per_month
+            usd = None
+            arithmetic = f"no price known for {itype if old_price is None else new}"
+            if old_price and new_price:
+                usd = (old_price.usd - new_price.usd) * hours
+                arithmetic = (f"{hours} h × ({old_price.describe()} − {new_price.describe()}) "
+                              f"= ${usd:,.2f}/month")
+            cost = "" if usd is None else f", saving ${usd:,.2f}/month"
+            yield self.fail(
+                at, iid, f"instance {iid} runs previous-generation {itype}: move it to {new}{cost}",
+                arn=arn, usd=usd,
+                evidence={"instance_type": itype, "successor": new, "state": inst["State"]["Name"],
+                          "arithmetic": arithmetic},
+            )
