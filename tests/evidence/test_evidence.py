@@ -109,3 +109,16 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytes
     with pytest.raises(OSError):
         EvidenceStore(tmp_path).write(result())
     assert list((tmp_path / "runs").iterdir()) == []
+
+
+def test_concurrent_runs_keep_one_unbroken_ledger_chain(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = EvidenceStore(tmp_path)
+    ids = [f"20261127T000000Z-{i:06d}" for i in range(32)]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        runs = list(pool.map(lambda rid: store.write(result(rid)), ids))
+    entries = [json.loads(line) for line in store.ledger_path.read_text().splitlines()]
+    assert sorted(e["run_id"] for e in entries) == ids
+    assert all(later["prev"] == earlier["entry_sha256"] for earlier, later in zip(entries, entries[1:], strict=False))
+    assert all(verify_run(run).ok for run in runs)

@@ -10,6 +10,7 @@ manifest also carries an HMAC-SHA256 signature.
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import hmac
 import io
@@ -115,14 +116,20 @@ class EvidenceStore:
         return final
 
     def _append_ledger(self, run_id: str, manifest_sha: str) -> None:
-        entries = read_ledger(self.ledger_path)
-        prev = entries[-1]["entry_sha256"] if entries else GENESIS
-        entry = {"run_id": run_id, "manifest_sha256": manifest_sha, "prev": prev}
-        entry["entry_sha256"] = sha256_bytes(canonical(entry))
-        with self.ledger_path.open("a") as fh:
-            fh.write(json.dumps(entry, sort_keys=True) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        """Append under an exclusive lock: concurrent runs (threads or processes) keep one unbroken chain."""
+        with self.ledger_path.open("a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                fh.seek(0)
+                lines = [line for line in fh.read().splitlines() if line.strip()]
+                prev = json.loads(lines[-1])["entry_sha256"] if lines else GENESIS
+                entry = {"run_id": run_id, "manifest_sha256": manifest_sha, "prev": prev}
+                entry["entry_sha256"] = sha256_bytes(canonical(entry))
+                fh.write(json.dumps(entry, sort_keys=True) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def read_ledger(path: Path) -> list[dict[str, str]]:
