@@ -53,6 +53,13 @@ class SandboxAws:
         return scan(aws, request).findings
 
 
+def create_db(sandbox_aws: SandboxAws, dbid: str, **kwargs: Any) -> None:
+    """One RDS DB instance (small PostgreSQL by default; any create_db_instance argument overrides)."""
+    params = {"DBInstanceClass": "db.t3.micro", "Engine": "postgres", "AllocatedStorage": 20,
+              "MasterUsername": "admin1", "MasterUserPassword": "password-123", **kwargs}
+    sandbox_aws.client("rds").create_db_instance(DBInstanceIdentifier=dbid, **params)
+
+
 def fails(findings: list[Finding]) -> list[Finding]:
     """FAIL findings; asserts there is no ERROR (an analyzer test must not hide a crash)."""
     errors = [f for f in findings if f.status == Status.ERROR]

@@ -1,14 +1,9 @@
-from typing import Any
 
-from tests.conftest import SandboxAws, failed_ids, fails
+from tests.conftest import SandboxAws, create_db, failed_ids, fails
 
 ID = "cloudops.rds_backup_retention_low"
 
 
-def create_db(sandbox_aws: SandboxAws, dbid: str, **kwargs: Any) -> None:
-    sandbox_aws.client("rds").create_db_instance(
-        DBInstanceIdentifier=dbid, DBInstanceClass="db.t3.micro", Engine="postgres", AllocatedStorage=20,
-        MasterUsername="admin1", MasterUserPassword="password-123", **kwargs)
 
 
 def test_no_instances_no_fail(sandbox_aws: SandboxAws) -> None:

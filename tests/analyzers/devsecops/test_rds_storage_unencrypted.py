@@ -1,14 +1,13 @@
 from typing import Any
 
 from tests.conftest import SandboxAws, failed_ids, fails
+from tests.conftest import create_db as shared_create_db
 
 ID = "devsecops.rds_storage_unencrypted"
 
 
 def create_db(sandbox_aws: SandboxAws, dbid: str, **kwargs: Any) -> None:
-    sandbox_aws.client("rds").create_db_instance(
-        DBInstanceIdentifier=dbid, DBInstanceClass="db.t3.micro", Engine="mysql", AllocatedStorage=50,
-        MasterUsername="admin1", MasterUserPassword="password-123", **kwargs)
+    shared_create_db(sandbox_aws, dbid, Engine="mysql", AllocatedStorage=50, **kwargs)
 
 
 def test_no_instances_no_fail(sandbox_aws: SandboxAws) -> None:
