@@ -35,6 +35,15 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(frameworks_app, name="frameworks")
 
+
+def _add_subapps() -> None:
+    from xops.api.cli import api_app
+
+    app.add_typer(api_app, name="api")
+
+
+_add_subapps()
+
 def _console(stderr: bool = False) -> Console:
     # Logs and pipes get a wide console: finding ids and resource ids should not fold.
     probe = Console(stderr=stderr)

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from opentelemetry import trace
+
 if TYPE_CHECKING:
     from xops.core.aws import AwsContext, Target
 
@@ -39,6 +41,8 @@ class _Entry:
     done: bool = False
     value: Any = None
     error: BaseException | None = None
+    paginated: bool = False
+    pages: int = 1
 
 
 class Inventory:
@@ -60,7 +64,8 @@ class Inventory:
         """One call made every time (for polling, e.g. until a report is ready); recorded, never cached."""
         started = time.perf_counter()
         try:
-            return getattr(self._aws.client(at, service), operation)(**params)  # type: ignore[no-any-return]
+            with _span(at, service, operation):
+                return getattr(self._aws.client(at, service), operation)(**params)  # type: ignore[no-any-return]
         finally:
             self.calls.append(ApiCall(at.account_id, at.region, service, operation,
                                       json.dumps(params, sort_keys=True, default=str), False, "", 1,
@@ -86,27 +91,36 @@ class Inventory:
         result_key: str,
     ) -> None:
         started = time.perf_counter()
-        pages = 1
-        paginated = bool(result_key)
         try:
-            client = self._aws.client(at, service)
-            if result_key and client.can_paginate(operation):
-                items: list[dict[str, Any]] = []
-                pages = 0
-                for page in client.get_paginator(operation).paginate(**params):
-                    pages += 1
-                    items.extend(page.get(result_key, []))
-                entry.value = items
-            elif result_key:
-                paginated = False
-                entry.value = getattr(client, operation)(**params).get(result_key, [])
-            else:
-                entry.value = getattr(client, operation)(**params)
+            with _span(at, service, operation):
+                self._fetch(entry, at, service, operation, params, result_key)
         except Exception as exc:  # cached and re-raised to every reader; the scanner turns it into ERROR
             entry.error = exc
         finally:
             entry.done = True
             self.calls.append(
-                ApiCall(at.account_id, at.region, service, operation, canonical, paginated, result_key, pages,
-                        time.perf_counter() - started)
+                ApiCall(at.account_id, at.region, service, operation, canonical, entry.paginated, result_key,
+                        entry.pages, time.perf_counter() - started)
             )
+
+    def _fetch(self, entry: _Entry, at: Target, service: str, operation: str, params: dict[str, Any],
+               result_key: str) -> None:
+        client = self._aws.client(at, service)
+        if result_key and client.can_paginate(operation):
+            entry.paginated, entry.pages = True, 0
+            items: list[dict[str, Any]] = []
+            for page in client.get_paginator(operation).paginate(**params):
+                entry.pages += 1
+                items.extend(page.get(result_key, []))
+            entry.value = items
+        elif result_key:
+            entry.value = getattr(client, operation)(**params).get(result_key, [])
+        else:
+            entry.value = getattr(client, operation)(**params)
+
+
+def _span(at: Target, service: str, operation: str) -> Any:
+    """An OpenTelemetry span per AWS call (a no-op unless the API configured a tracer provider)."""
+    return trace.get_tracer("xops").start_as_current_span(
+        "aws.call", attributes={"aws.service": service, "aws.operation": operation, "aws.region": at.region,
+                                "aws.account_id": at.account_id})

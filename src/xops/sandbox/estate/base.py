@@ -25,6 +25,9 @@ from xops.sandbox.moto_server import FAKE_CREDENTIALS, MANAGEMENT_ACCOUNT
 REGIONS = ["ap-southeast-2", "us-east-1", "eu-west-1"]
 # Tags every estate resource carries unless a planter plants their absence (cloudops tag analyzer).
 REQUIRED_TAGS = {"Owner": "platform-team", "CostCentre": "CC-1001", "Environment": "prod"}
+# ABAC in the Runbooks API: estate resources alternate between two cost centres (tag `cost-centre`).
+COST_CENTRE_TAG = "cost-centre"
+COST_CENTRES = ("platform", "payments")
 HOME_REGION = "ap-southeast-2"
 MEMBER_ROLE = "OrganizationAccountAccessRole"
 
@@ -97,6 +100,7 @@ class Estate:
         self._sessions: dict[str, boto3.Session] = {}
         self._clients: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
+        self._tagged = 0  # alternates the cost centre of tagged resources (not the RNG: ids stay stable)
         # Seeding runs inside moto's in-process mock (see seed_estate): clients must not be sent to a
         # configured endpoint (AWS_ENDPOINT_URL), or they would bypass the mock and go over HTTP.
         self._config = Config(retries={"max_attempts": 3}, max_pool_connections=32,
@@ -132,8 +136,10 @@ class Estate:
         return client
 
     def tags(self, **extra: str) -> list[dict[str, str]]:
-        """The required tags (plus extras) in EC2 TagSpecification form."""
-        return [{"Key": k, "Value": v} for k, v in {**REQUIRED_TAGS, **extra}.items()]
+        """The required tags, a cost centre (alternating) and extras, in EC2 TagSpecification form."""
+        self._tagged += 1
+        centre = COST_CENTRES[self._tagged % len(COST_CENTRES)]
+        return [{"Key": k, "Value": v} for k, v in {**REQUIRED_TAGS, COST_CENTRE_TAG: centre, **extra}.items()]
 
     def run_instance(self, account_id: str, region: str, instance_type: str = "t3.micro", *,
                      tags: list[dict[str, str]] | None = None, imdsv2: bool = True, **kwargs: Any) -> str:

@@ -1,0 +1,44 @@
+"""Append-only audit records: in the store (for `GET /v1/audit`) and as JSON lines under the data dir.
+
+Actions: run.created, run.cancelled, step.run, findings.read, evidence.read, approval.requested,
+approval.refused, and refusals (auth.refused, scope.refused, evidence.refused). Never updated or deleted.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from xops.api.auth import Identity
+from xops.api.store import Store, now
+
+log = logging.getLogger("xops.api.audit")
+
+
+class Audit:
+    def __init__(self, store: Store, data_dir: Path) -> None:
+        self.store = store
+        self.path = data_dir / "audit" / "audit.jsonl"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def record(self, action: str, ident: Identity | None, *, run_id: str | None = None,
+               detail: dict[str, Any] | None = None, user: str | None = None) -> None:
+        rec: dict[str, Any] = {
+            "at": now(), "action": action,
+            "user": user or (ident.user if ident else "anonymous"),
+            "role": ident.role if ident else "anonymous",
+            "run_id": run_id,
+            "scope": ident.audit_scope() if ident else {},
+            "detail": detail or {},
+        }
+        self.store.add_audit(rec)
+        line = json.dumps({**rec, "at": rec["at"].isoformat()}, sort_keys=True, default=str)
+        with self.path.open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                fh.write(line + "\n")
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)

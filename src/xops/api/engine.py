@@ -1,0 +1,391 @@
+"""The run engine: a run is a plan of idempotent steps, claimed and run by worker threads of any replica.
+
+Steps: `plan` (who am I, accounts, regions -> one `analyze` step per analyzer × account × region, then
+one `summarise` step), `analyze` (one analyzer for one target: findings + events in one transaction, so a
+step is either wholly done or not at all), `summarise` (evidence folder + the deterministic answer).
+
+SIGTERM (Fargate Spot): `drain` stops claiming, lets in-flight steps finish until the deadline, gives
+back any that did not, and marks unfinished runs `interrupted`. Any replica (this one after a restart,
+or another) resumes them from their first incomplete step: done steps are never run again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from xops.api import store as st
+from xops.api.audit import Audit
+from xops.api.auth import Identity
+from xops.api.bus import EventBus
+from xops.api.settings import ApiSettings
+from xops.api.store import ClaimedStep, Store
+from xops.api.tags import cost_centres
+from xops.api.telemetry import tracer
+from xops.core import registry
+from xops.core.aws import AwsContext, AwsSettings, Target
+from xops.core.errors import UsageError, XopsError
+from xops.core.models import Finding, Pillar, Status
+from xops.core.scan import (
+    ScanRequest,
+    ScanResult,
+    Step,
+    new_run_id,
+    plan,
+    resolve_analyzers,
+    run_step,
+    sort_findings,
+)
+
+log = logging.getLogger("xops.api.engine")
+ANSWER_CHUNK = 400  # characters per answer.delta event
+
+
+class Scope(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    accounts: list[str] = Field(default_factory=list, description="Account ids, or ['all'] for every "
+                                "Organization member; empty = the caller's account")
+    regions: list[str] = Field(default_factory=list, description="Regions; empty = XOPS_REGIONS or all enabled")
+
+
+class RunRequest(BaseModel):
+    """What to run. Analyzers come from `analyzers`, a `pillar`, a `framework`, or (none given) all."""
+
+    model_config = {"extra": "forbid"}
+
+    pillar: Pillar | None = None
+    analyzers: list[str] = Field(default_factory=list, max_length=200)
+    framework: str | None = Field(None, max_length=64)
+    question: str | None = Field(None, max_length=4000)
+    scope: Scope = Field(default_factory=Scope)
+    params: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Parameters per analyzer id")
+    mode: str = Field("auto", pattern="^(auto|deterministic|crew)$",
+                      description="auto: crews when an LLM is configured, else deterministic")
+
+    def scan_request(self) -> ScanRequest:
+        return ScanRequest(analyzer_ids=self.analyzers, pillar=self.pillar, framework=self.framework,
+                           params=self.params)
+
+
+def validate_request(req: RunRequest) -> None:
+    """Everything that can be checked without AWS: analyzer ids, pillar, framework, parameters."""
+    from xops.core.scan import validate_params
+
+    if any(a.strip() == "all" for a in req.scope.accounts) and len(req.scope.accounts) > 1:
+        raise UsageError("scope.accounts: 'all' cannot be combined with account ids", "send ['all'] or ids")
+    for a in req.scope.accounts:
+        if a != "all" and not (a.isdigit() and len(a) == 12):
+            raise UsageError(f"scope.accounts: {a!r} is not an account id", "account ids are 12 digits, or 'all'")
+    for r in req.scope.regions:
+        if not r.replace("-", "").isalnum() or r.count("-") < 2:
+            raise UsageError(f"scope.regions: {r!r} is not a region name", "use names like ap-southeast-2")
+    if req.framework:
+        from xops.compliance.mapping import list_frameworks
+
+        if req.framework not in list_frameworks():
+            raise UsageError(f"framework: unknown framework {req.framework!r}",
+                             f"use one of: {', '.join(list_frameworks())}")
+    analyzers = resolve_analyzers(req.scan_request())
+    if not analyzers:
+        raise UsageError("no analyzers match this request", "check pillar, analyzers and framework")
+    validate_params(analyzers, req.params)
+
+
+class StepLost(Exception):
+    """The step was given back (drain deadline) while we ran it: our result is discarded."""
+
+
+class RunEngine:
+    def __init__(self, store: Store, settings: ApiSettings, bus: EventBus, audit: Audit) -> None:
+        self.store, self.settings, self.bus, self.audit = store, settings, bus, audit
+        self.worker_id = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
+        self.draining = False
+        self.drained = threading.Event()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._inflight: dict[int, ClaimedStep] = {}
+        self._touched: set[str] = set()
+        self._lock = threading.Lock()
+        self._contexts: dict[str, AwsContext] = {}
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+    def start(self) -> None:
+        # One SQLite file = one replica: whatever was claimed before a crash is ours to re-run.
+        lease = timedelta(0) if self.store.dialect == "sqlite" else timedelta(seconds=self.settings.step_lease_seconds)
+        n = self.store.requeue_stale(lease)
+        if n:
+            log.info("requeued steps of a replica that stopped without draining", extra={"steps": n})
+        for i in range(self.settings.workers):
+            t = threading.Thread(target=self._work, name=f"xops-worker-{i}", daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def drain(self, deadline_seconds: float) -> list[str]:
+        """Stop claiming, wait for in-flight steps, give back the rest, mark unfinished runs interrupted."""
+        with self._lock:
+            self.draining = True
+        self._wake.set()
+        deadline = time.monotonic() + deadline_seconds
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._inflight:
+                    break
+            time.sleep(0.05)
+        with self._lock:
+            leftover = list(self._inflight.values())
+            touched = set(self._touched)
+        for step in leftover:
+            self.store.release_step(step.id, started=True)
+        candidates = set(self.store.live_run_ids()) if self.store.dialect == "sqlite" else touched
+        with self.store.write() as conn:
+            interrupted = self.store.interrupt_unfinished(conn, sorted(candidates))
+            for run_id in interrupted:
+                self.store.append_events(conn, run_id, [("run.interrupted", {
+                    "reason": "replica stopping (SIGTERM)", "resume": "automatic, from the first incomplete step"})])
+        self.drained.set()
+        self.bus.notify_all()
+        log.info("drained", extra={"interrupted_runs": interrupted, "released_steps": [s.id for s in leftover]})
+        return interrupted
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        for t in self._threads:
+            t.join(timeout=5)
+
+    # -- submit / cancel ------------------------------------------------------------------------------
+    def submit(self, req: RunRequest, ident: Identity) -> str:
+        validate_request(req)
+        run_id = new_run_id()
+        self.store.create_run(run_id, req.model_dump(mode="json"), ident.model_dump(mode="json"), ident.cost_centres)
+        self.audit.record("run.created", ident, run_id=run_id, detail=req.model_dump(mode="json"))
+        self._wake.set()
+        return run_id
+
+    def cancel(self, run_id: str, ident: Identity) -> str:
+        with self.store.write() as conn:
+            run = self.store.lock_run(conn, run_id)
+            if run["state"] in st.TERMINAL:
+                return str(run["state"])
+            self.store.set_run(conn, run_id, state=st.CANCELLED, finished_at=st.now())
+            self.store.cancel_steps(conn, run_id)
+            self.store.append_events(conn, run_id, [("run.cancelled", {"by": ident.user})])
+        self.audit.record("run.cancelled", ident, run_id=run_id)
+        self.bus.notify(run_id)
+        return st.CANCELLED
+
+    # -- workers --------------------------------------------------------------------------------------
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            if self.draining:
+                self._stop.wait(0.2)
+                continue
+            try:
+                step = self.store.claim_step(self.worker_id)
+            except Exception:
+                log.exception("claim failed")
+                self._stop.wait(1.0)
+                continue
+            if step is None:
+                self._wake.wait(0.25)
+                self._wake.clear()
+                continue
+            with self._lock:
+                if self.draining:  # claimed while the drain began: give it back unrun
+                    self.store.release_step(step.id, started=False)
+                    continue
+                self._inflight[step.id] = step
+                self._touched.add(step.run_id)
+            try:
+                self._execute(step)
+            except StepLost:
+                log.warning("step given back before it finished; discarded", extra={"step_id": step.id})
+            except Exception as exc:  # a bug, not an AWS failure (those are ERROR findings): fail the run
+                log.exception("step crashed", extra={"run_id": step.run_id, "step": step.seq})
+                self._fail_run(step.run_id, f"internal error in step {step.seq}: {exc}",
+                               "this is a bug in xOps: report it with the run id and the server log")
+            finally:
+                with self._lock:
+                    self._inflight.pop(step.id, None)
+            self.bus.notify(step.run_id)
+
+    def _execute(self, step: ClaimedStep) -> None:
+        run = self.store.get_run(step.run_id)
+        assert run is not None
+        if run["state"] in st.TERMINAL:
+            with self.store.write() as conn:
+                self.store.finish_step(conn, step)
+            return
+        if step.kind == "plan":
+            with tracer().start_as_current_span("run.plan", attributes={"xops.run_id": step.run_id}):
+                self._plan(step, run)
+            return
+        with self.store.write() as conn:
+            self.store.append_events(conn, step.run_id, [("step.started", self._step_info(step))])
+        self.bus.notify(step.run_id)
+        if step.kind == "analyze":
+            with tracer().start_as_current_span("run.step", attributes={
+                    "xops.run_id": step.run_id, "xops.step": step.seq, "xops.analyzer_id": step.analyzer_id,
+                    "aws.account_id": step.account_id, "aws.region": step.region}):
+                self._analyze(step, run)
+        else:
+            with tracer().start_as_current_span("run.summarise", attributes={"xops.run_id": step.run_id}):
+                self._summarise(step, run)
+
+    @staticmethod
+    def _step_info(step: ClaimedStep) -> dict[str, Any]:
+        info: dict[str, Any] = {"step": step.seq, "kind": step.kind}
+        if step.kind == "analyze":
+            info.update(analyzer_id=step.analyzer_id, account_id=step.account_id, region=step.region)
+        return info
+
+    def _context(self, run: dict[str, Any]) -> AwsContext:
+        """One AwsContext (clients + inventory cache) per run in this replica."""
+        with self._lock:
+            aws = self._contexts.get(run["id"])
+        if aws is None:
+            scope = run["scope"] or {}
+            req = run["request"]["scope"]
+            aws = AwsContext(AwsSettings(accounts=scope.get("accounts") or req.get("accounts") or [],
+                                         regions=scope.get("regions") or req.get("regions") or []))
+            aws.scan_regions = scope.get("regions") or []
+            with self._lock:
+                aws = self._contexts.setdefault(run["id"], aws)
+        return aws
+
+    def _plan(self, step: ClaimedStep, run: dict[str, Any]) -> None:
+        req = RunRequest.model_validate(run["request"])
+        aws = self._context(run)
+        try:
+            caller = aws.check()
+            accounts, regions = aws.accounts(), aws.regions()
+        except XopsError as exc:
+            with self.store.write() as conn:
+                self.store.finish_step(conn, step)
+            self._fail_run(run["id"], exc.message, exc.hint)
+            return
+        aws.scan_regions = regions
+        analyzers = resolve_analyzers(req.scan_request())
+        planned = [{"analyzer_id": s.analyzer.meta.id, "account_id": s.target.account_id, "region": s.target.region}
+                   for s in plan(aws, analyzers, accounts, regions)]
+        with self.store.write() as conn:
+            self.store.lock_run(conn, run["id"])
+            if not self.store.finish_step(conn, step):
+                raise StepLost(step.id)
+            self.store.add_steps(conn, run["id"], planned)
+            self.store.set_run(conn, run["id"], state=st.RUNNING, steps_total=len(planned),
+                               scope={"accounts": accounts, "regions": regions, "caller": caller,
+                                      "analyzers": [a.meta.id for a in analyzers]})
+            self.store.append_events(conn, run["id"], [
+                ("run.started", {"run_id": run["id"], "question": req.question, "accounts": accounts,
+                                 "regions": regions, "analyzers": [a.meta.id for a in analyzers],
+                                 "total": len(planned), "mode": "deterministic"}),
+                ("step.progress", {"done": 0, "total": len(planned)}),
+            ])
+
+    def _analyze(self, step: ClaimedStep, run: dict[str, Any]) -> None:
+        req = RunRequest.model_validate(run["request"])
+        aws = self._context(run)
+        analyzer = registry.get(step.analyzer_id)
+        try:
+            params = analyzer.Params.model_validate(req.params.get(step.analyzer_id, {}))
+        except ValidationError as exc:  # validated at submit; only a changed analyzer can get here
+            raise UsageError(f"parameters of {step.analyzer_id} no longer validate: {exc}", "start a new run") from exc
+        found = run_step(aws, Step(analyzer, Target(step.account_id, step.region)), params)
+        centres = cost_centres(aws, found, self.settings.cost_centre_tag)
+        allowed = run["cost_centres"]
+        rows, shown = [], []
+        for f, cc in zip(found, centres, strict=True):
+            if allowed is not None and cc not in allowed:
+                continue
+            rows.append({"analyzer_id": f.analyzer_id, "account_id": f.account_id, "region": f.region,
+                         "resource_id": f.resource_id, "status": f.status.value, "severity": f.severity.value,
+                         "severity_rank": f.severity.rank, "est_monthly_usd": f.est_monthly_usd, "cost_centre": cc,
+                         "data": f.model_dump(mode="json")})
+            if f.status != Status.PASS:
+                shown.append({**f.model_dump(mode="json"), "cost_centre": cc})
+        counts = {s.value: sum(1 for r in rows if r["status"] == s.value) for s in Status}
+        with self.store.write() as conn:
+            self.store.lock_run(conn, run["id"])
+            if not self.store.finish_step(conn, step):
+                raise StepLost(step.id)
+            self.store.add_findings(conn, run["id"], rows)
+            done = conn.execute(st.select(st.runs.c.steps_done, st.runs.c.steps_total)
+                                .where(st.runs.c.id == run["id"])).one()
+            batch: list[tuple[str, dict[str, Any]]] = [("step.finished", {**self._step_info(step), **counts})]
+            if shown:
+                batch.append(("finding", {"step": step.seq, "findings": shown}))
+            batch.append(("step.progress", {"done": done[0], "total": done[1]}))
+            self.store.append_events(conn, run["id"], batch)
+        self.audit.record("step.run", Identity.model_validate(run["identity"]), run_id=run["id"],
+                          detail={"step": step.seq, "analyzer_id": step.analyzer_id, "account_id": step.account_id,
+                                  "region": step.region, **counts})
+
+    def _summarise(self, step: ClaimedStep, run: dict[str, Any]) -> None:
+        from xops.evidence.store import EvidenceStore
+        from xops.evidence.summary import summarize
+
+        req = RunRequest.model_validate(run["request"])
+        with self.store.read() as conn:
+            found = [Finding.model_validate(d) for d in self.store.all_findings(conn, run["id"])]
+        scope = run["scope"] or {}
+        aws = self._context(run)
+        result = ScanResult(run_id=run["id"], started_at=run["created_at"], finished_at=st.now(),
+                            caller=scope.get("caller", {}), accounts=scope.get("accounts", []),
+                            regions=scope.get("regions", []), analyzer_ids=scope.get("analyzers", []),
+                            framework=req.framework, steps=run["steps_total"],
+                            api_calls=len(aws.inventory.calls), findings=sort_findings(found))
+        evidence = EvidenceStore(self.settings.data_dir)
+        run_dir = evidence.root / run["id"]
+        if not (run_dir / "manifest.json").exists():  # written by an earlier attempt that did not commit
+            run_dir = evidence.write(result)
+        answer = answer_markdown(req, result, run_dir.name)
+        s = summarize(result)
+        counts = {"FAIL": s.fail, "PASS": s.passed, "ERROR": s.error, "est_monthly_usd": s.est_monthly_usd}
+        files = sorted(p.name for p in run_dir.iterdir() if p.is_file())
+        with self.store.write() as conn:
+            self.store.lock_run(conn, run["id"])
+            if not self.store.finish_step(conn, step):
+                raise StepLost(step.id)
+            self.store.set_run(conn, run["id"], state=st.FINISHED, finished_at=st.now(), answer=answer,
+                               evidence_dir=str(run_dir))
+            chunks = [answer[i:i + ANSWER_CHUNK] for i in range(0, len(answer), ANSWER_CHUNK)]
+            self.store.append_events(conn, run["id"], [
+                *[("answer.delta", {"text": c}) for c in chunks],
+                ("run.finished", {"counts": counts, "evidence": [f"/v1/runs/{run['id']}/evidence/{n}" for n in files]}),
+            ])
+        with self._lock:
+            self._contexts.pop(run["id"], None)
+
+    def _fail_run(self, run_id: str, message: str, hint: str) -> None:
+        with self.store.write() as conn:
+            run = self.store.lock_run(conn, run_id)
+            if run["state"] in st.TERMINAL:
+                return
+            self.store.set_run(conn, run_id, state=st.FAILED, finished_at=st.now(), error=f"{message} ({hint})")
+            self.store.cancel_steps(conn, run_id)
+            self.store.append_events(conn, run_id, [("run.failed", {"message": message, "hint": hint})])
+        with self._lock:
+            self._contexts.pop(run_id, None)
+        self.bus.notify(run_id)
+
+
+def answer_markdown(req: RunRequest, result: ScanResult, evidence_name: str) -> str:
+    """The deterministic answer: the question, the scan summary, links to the evidence files."""
+    from xops.evidence.summary import summary_markdown
+
+    head = f"**Question:** {req.question}\n\n" if req.question else ""
+    body = summary_markdown(result)
+    links = "\n".join(f"- [{n}](/v1/runs/{result.run_id}/evidence/{n})"
+                      for n in ("summary.md", "findings.csv", "findings.json", "manifest.json", "evidence.zip"))
+    return f"{head}{body}\nDownload: \n{links}\n"

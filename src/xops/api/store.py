@@ -1,0 +1,472 @@
+"""The run store: runs, steps, events, findings and audit records behind one SQLAlchemy layer.
+
+Two engines, one schema:
+- SQLite under the data dir (the default; one replica). Writers take `BEGIN IMMEDIATE` so concurrent
+  writers queue on the lock instead of failing half-way. The journal mode is chosen by where the file
+  lives: WAL on a local disk, but rollback journal (DELETE) on NFS/EFS, where WAL's shared memory is unsafe.
+- PostgreSQL (`XOPS_DATABASE_URL`) for 2-8 replicas: a step is claimed with `FOR UPDATE SKIP LOCKED`, so
+  any replica can run or resume any run, and SSE readers read events from here, so a client may reconnect
+  to another replica.
+
+Event ids are a per-run sequence allocated by `UPDATE runs SET event_seq = event_seq + n ... RETURNING`,
+inside the transaction that writes the events: the run row lock orders writers, so a reader never sees
+event N+1 committed before event N (no gap for a client resuming with Last-Event-ID).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, create_engine
+
+metadata = MetaData()
+
+# Run states. `interrupted` runs are resumed by any replica; the last three are terminal.
+QUEUED, RUNNING, INTERRUPTED, FINISHED, FAILED, CANCELLED = (
+    "queued", "running", "interrupted", "finished", "failed", "cancelled")
+TERMINAL = (FINISHED, FAILED, CANCELLED)
+# Step states. The summarise step waits `blocked` until every analyze step is done.
+PENDING, CLAIMED, DONE, BLOCKED, SKIPPED = "pending", "running", "done", "blocked", "skipped"
+
+runs = Table(
+    "xops_runs", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("request", JSON, nullable=False),
+    Column("identity", JSON, nullable=False),
+    Column("cost_centres", JSON, nullable=True),  # None = unrestricted; else only findings tagged with these
+    Column("scope", JSON, nullable=True),  # resolved accounts/regions/caller, set by the plan step
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("steps_total", Integer, nullable=False, default=0),
+    Column("steps_done", Integer, nullable=False, default=0),
+    Column("event_seq", Integer, nullable=False, default=0),
+    Column("answer", Text, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("evidence_dir", Text, nullable=True),
+)
+
+steps = Table(
+    "xops_steps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(64), ForeignKey("xops_runs.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),  # plan | analyze | summarise
+    Column("analyzer_id", String(128), nullable=False, default=""),
+    Column("account_id", String(32), nullable=False, default=""),
+    Column("region", String(32), nullable=False, default=""),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("claimed_by", String(64), nullable=True),
+    Column("claimed_at", DateTime(timezone=True), nullable=True),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("run_id", "seq", name="uq_step_seq"),
+    Index("ix_steps_state", "state", "id"),
+)
+
+events = Table(
+    "xops_events", metadata,
+    Column("run_id", String(64), ForeignKey("xops_runs.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("type", String(32), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+findings = Table(
+    "xops_findings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(64), ForeignKey("xops_runs.id"), nullable=False),
+    Column("analyzer_id", String(128), nullable=False),
+    Column("account_id", String(32), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("resource_id", String(1024), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("severity_rank", Integer, nullable=False),
+    Column("est_monthly_usd", Float, nullable=True),
+    Column("cost_centre", String(128), nullable=True),
+    Column("data", JSON, nullable=False),
+    UniqueConstraint("run_id", "analyzer_id", "account_id", "region", "resource_id", name="uq_finding"),
+)
+
+audit = Table(
+    "xops_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("user", String(256), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("run_id", String(64), nullable=True),
+    Column("scope", JSON, nullable=False),
+    Column("detail", JSON, nullable=False),
+)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+# -- engines ------------------------------------------------------------------------------------------
+NETWORK_FILESYSTEMS = {"nfs", "nfs4", "efs", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "lustre"}
+
+
+def filesystem_type(path: Path) -> str:
+    """The type of the file system holding `path` (longest mount point prefix in /proc/mounts)."""
+    target = str(path.resolve())
+    best, kind = "", ""
+    try:
+        lines = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return ""
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        mount = parts[1].replace("\\040", " ")
+        if (target == mount or target.startswith(mount.rstrip("/") + "/")) and len(mount) >= len(best):
+            best, kind = mount, parts[2]
+    return kind
+
+
+def sqlite_journal_mode(path: Path) -> str:
+    """WAL on local disks; DELETE on network file systems (WAL needs shared memory that NFS cannot give)."""
+    forced = os.environ.get("XOPS_SQLITE_JOURNAL_MODE")
+    if forced:
+        return forced.upper()
+    return "DELETE" if filesystem_type(path.parent) in NETWORK_FILESYSTEMS else "WAL"
+
+
+def make_engine(database_url: str | None, data_dir: Path) -> Engine:
+    if database_url:
+        url = database_url.replace("postgresql://", "postgresql+psycopg://", 1) \
+            if database_url.startswith("postgresql://") else database_url
+        return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "xops.db"
+    mode = sqlite_journal_mode(path)
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 60, "check_same_thread": False},
+                           pool_size=20, max_overflow=40)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA journal_mode={mode}")
+        cur.execute("PRAGMA synchronous=NORMAL" if mode == "WAL" else "PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("xops_read"):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+@dataclass(frozen=True)
+class ClaimedStep:
+    id: int
+    run_id: str
+    seq: int
+    kind: str
+    analyzer_id: str
+    account_id: str
+    region: str
+    attempts: int
+
+
+class Store:
+    """Every read and write of run state. Methods are small and transactional; callers never see SQL."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        metadata.create_all(engine)
+
+    @classmethod
+    def open(cls, database_url: str | None, data_dir: Path) -> Store:
+        return cls(make_engine(database_url, data_dir))
+
+    def describe(self) -> str:
+        if self.dialect == "sqlite":
+            with self.read() as conn:
+                mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            return f"sqlite ({self.engine.url.database}, journal {mode})"
+        return f"{self.dialect} ({self.engine.url.render_as_string(hide_password=True)})"
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(xops_read=True) as conn, conn.begin():
+            yield conn
+
+    def _insert_ignore(self, table: Table) -> Any:
+        dialect = postgresql if self.dialect == "postgresql" else sqlite
+        return dialect.insert(table).on_conflict_do_nothing()
+
+    # -- runs -----------------------------------------------------------------------------------------
+    def create_run(self, run_id: str, request: dict[str, Any], identity: dict[str, Any],
+                   cost_centres: list[str] | None) -> None:
+        t = now()
+        with self.write() as conn:
+            conn.execute(insert(runs).values(
+                id=run_id, state=QUEUED, request=request, identity=identity, cost_centres=cost_centres,
+                created_at=t, updated_at=t, steps_total=0, steps_done=0, event_seq=0))
+            conn.execute(insert(steps).values(run_id=run_id, seq=0, kind="plan", state=PENDING, attempts=0))
+
+    def get_run(self, run_id: str) -> dict[str, Any] | None:
+        with self.read() as conn:
+            row = conn.execute(select(runs).where(runs.c.id == run_id)).mappings().first()
+        return _run_dict(row) if row else None
+
+    def list_runs(self, limit: int = 50) -> list[dict[str, Any]]:
+        with self.read() as conn:
+            rows = conn.execute(select(runs).order_by(runs.c.created_at.desc()).limit(limit)).mappings().all()
+        return [_run_dict(r) for r in rows]
+
+    def counts(self, run_id: str, cost_centres: list[str] | None) -> dict[str, Any]:
+        q = select(findings.c.status, func.count(), func.coalesce(func.sum(findings.c.est_monthly_usd), 0.0)) \
+            .where(findings.c.run_id == run_id).group_by(findings.c.status)
+        if cost_centres is not None:
+            q = q.where(findings.c.cost_centre.in_(cost_centres))
+        with self.read() as conn:
+            rows = conn.execute(q).all()
+        out: dict[str, Any] = {"FAIL": 0, "PASS": 0, "ERROR": 0, "est_monthly_usd": 0.0}
+        for status, n, usd in rows:
+            out[status] = n
+            if status == "FAIL":
+                out["est_monthly_usd"] = round(float(usd), 2)
+        return out
+
+    # -- events ---------------------------------------------------------------------------------------
+    def append_events(self, conn: Connection, run_id: str, items: Sequence[tuple[str, dict[str, Any]]]) -> list[int]:
+        """Append events inside the caller's transaction; returns their ids (a per-run sequence)."""
+        if not items:
+            return []
+        last = conn.execute(update(runs).where(runs.c.id == run_id)
+                            .values(event_seq=runs.c.event_seq + len(items), updated_at=now())
+                            .returning(runs.c.event_seq)).scalar_one()
+        first = last - len(items) + 1
+        t = now()
+        conn.execute(insert(events), [
+            {"run_id": run_id, "seq": first + i, "type": kind, "data": data, "created_at": t}
+            for i, (kind, data) in enumerate(items)])
+        return list(range(first, last + 1))
+
+    def events_after(self, run_id: str, after: int, limit: int = 500) -> list[dict[str, Any]]:
+        with self.read() as conn:
+            rows = conn.execute(select(events.c.seq, events.c.type, events.c.data)
+                                .where(events.c.run_id == run_id, events.c.seq > after)
+                                .order_by(events.c.seq).limit(limit)).all()
+        return [{"id": r.seq, "type": r.type, "data": r.data} for r in rows]
+
+    # -- steps ----------------------------------------------------------------------------------------
+    def claim_step(self, worker: str) -> ClaimedStep | None:
+        """Take the oldest pending step of any live run (row lock, SKIP LOCKED on PostgreSQL)."""
+        live = select(runs.c.id).where(runs.c.state.in_((QUEUED, RUNNING, INTERRUPTED)))
+        pick = (select(steps.c.id).where(steps.c.state == PENDING, steps.c.run_id.in_(live))
+                .order_by(steps.c.id).limit(1).with_for_update(skip_locked=True))
+        with self.write() as conn:
+            row = conn.execute(update(steps).where(steps.c.id == pick.scalar_subquery())
+                               .values(state=CLAIMED, claimed_by=worker, claimed_at=now(),
+                                       attempts=steps.c.attempts + 1)
+                               .returning(steps.c.id, steps.c.run_id, steps.c.seq, steps.c.kind,
+                                          steps.c.analyzer_id, steps.c.account_id, steps.c.region,
+                                          steps.c.attempts)).first()
+            if row is None:
+                return None
+            claimed = ClaimedStep(*row)
+            # Conditional flip: of two workers resuming the same run, only one gets the row back.
+            resumed = conn.execute(update(runs).where(runs.c.id == claimed.run_id, runs.c.state == INTERRUPTED)
+                                   .values(state=RUNNING, updated_at=now()).returning(runs.c.id)).first()
+            if resumed is not None:
+                self.append_events(conn, claimed.run_id, [("run.resumed", {"step": claimed.seq})])
+        return claimed
+
+    def release_step(self, step_id: int, *, started: bool) -> None:
+        """Give a claimed step back: it runs again, from scratch, here or elsewhere. A step given back
+        before it started does not count as an attempt."""
+        values: dict[str, Any] = {"state": PENDING, "claimed_by": None, "claimed_at": None}
+        if not started:
+            values["attempts"] = steps.c.attempts - 1
+        with self.write() as conn:
+            conn.execute(update(steps).where(steps.c.id == step_id, steps.c.state == CLAIMED).values(**values))
+
+    def requeue_stale(self, older_than: timedelta) -> int:
+        """Steps claimed longer ago than the lease (their replica died without draining) become pending."""
+        cutoff = now() - older_than
+        with self.write() as conn:
+            res = conn.execute(update(steps).where(steps.c.state == CLAIMED, steps.c.claimed_at <= cutoff)
+                               .values(state=PENDING, claimed_by=None, claimed_at=None))
+        return res.rowcount or 0
+
+    def add_steps(self, conn: Connection, run_id: str, planned: Sequence[dict[str, str]]) -> None:
+        rows = [{"run_id": run_id, "seq": i + 1, "kind": "analyze", "state": PENDING, "attempts": 0, **p}
+                for i, p in enumerate(planned)]
+        rows.append({"run_id": run_id, "seq": len(planned) + 1, "kind": "summarise",
+                     "state": BLOCKED if planned else PENDING, "attempts": 0,
+                     "analyzer_id": "", "account_id": "", "region": ""})
+        conn.execute(self._insert_ignore(steps), rows)
+
+    def finish_step(self, conn: Connection, step: ClaimedStep) -> bool:
+        """Mark a claimed step done; count it; unblock the summarise step after the last analyze step.
+
+        Returns False when the step was no longer ours (released after a drain deadline): the caller
+        must roll back.
+        """
+        res = conn.execute(update(steps).where(steps.c.id == step.id, steps.c.state == CLAIMED)
+                           .values(state=DONE, finished_at=now()))
+        if res.rowcount != 1:
+            return False
+        if step.kind == "analyze":
+            done, total = conn.execute(update(runs).where(runs.c.id == step.run_id)
+                                       .values(steps_done=runs.c.steps_done + 1)
+                                       .returning(runs.c.steps_done, runs.c.steps_total)).one()
+            if done >= total:
+                conn.execute(update(steps).where(steps.c.run_id == step.run_id, steps.c.kind == "summarise",
+                                                 steps.c.state == BLOCKED).values(state=PENDING))
+        return True
+
+    def step_states(self, run_id: str) -> list[dict[str, Any]]:
+        with self.read() as conn:
+            rows = conn.execute(select(steps).where(steps.c.run_id == run_id).order_by(steps.c.seq)).mappings().all()
+        return [dict(r) for r in rows]
+
+    def lock_run(self, conn: Connection, run_id: str) -> dict[str, Any]:
+        q = select(runs).where(runs.c.id == run_id)
+        if self.dialect == "postgresql":
+            q = q.with_for_update()
+        return dict(conn.execute(q).mappings().one())
+
+    def set_run(self, conn: Connection, run_id: str, **values: Any) -> None:
+        conn.execute(update(runs).where(runs.c.id == run_id).values(updated_at=now(), **values))
+
+    def interrupt_unfinished(self, conn: Connection, run_ids: Sequence[str]) -> list[str]:
+        """Runs among these that still have work: mark them interrupted. Returns their ids."""
+        if not run_ids:
+            return []
+        open_steps = select(steps.c.run_id).where(steps.c.state.in_((PENDING, CLAIMED, BLOCKED)))
+        rows = conn.execute(update(runs)
+                            .where(runs.c.id.in_(run_ids), runs.c.state.in_((QUEUED, RUNNING)),
+                                   runs.c.id.in_(open_steps))
+                            .values(state=INTERRUPTED, updated_at=now()).returning(runs.c.id)).all()
+        return [r[0] for r in rows]
+
+    def cancel_steps(self, conn: Connection, run_id: str) -> None:
+        conn.execute(update(steps).where(steps.c.run_id == run_id, steps.c.state.in_((PENDING, BLOCKED)))
+                     .values(state=SKIPPED))
+
+    def live_run_ids(self) -> list[str]:
+        with self.read() as conn:
+            return [r[0] for r in conn.execute(select(runs.c.id).where(runs.c.state.in_((QUEUED, RUNNING))))]
+
+    # -- findings -------------------------------------------------------------------------------------
+    def add_findings(self, conn: Connection, run_id: str, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            conn.execute(self._insert_ignore(findings), [{"run_id": run_id, **r} for r in rows])
+
+    def query_findings(self, run_id: str, cost_centres: list[str] | None, *, status: str | None = None,
+                       severity: str | None = None, analyzer_id: str | None = None, account_id: str | None = None,
+                       region: str | None = None, offset: int = 0, limit: int = 100) -> tuple[int, list[dict[str, Any]]]:
+        conds = [findings.c.run_id == run_id]
+        if cost_centres is not None:
+            conds.append(findings.c.cost_centre.in_(cost_centres))
+        for col, value in ((findings.c.status, status), (findings.c.analyzer_id, analyzer_id),
+                           (findings.c.account_id, account_id), (findings.c.region, region)):
+            if value is not None:
+                conds.append(col == value)
+        if severity is not None:
+            from xops.core.models import Severity
+            conds.append(findings.c.severity_rank >= Severity(severity).rank)
+        where = and_(*conds)
+        with self.read() as conn:
+            total = conn.execute(select(func.count()).select_from(findings).where(where)).scalar_one()
+            rows = conn.execute(select(findings.c.data, findings.c.cost_centre).where(where)
+                                .order_by(findings.c.status, findings.c.severity_rank.desc(),
+                                          func.coalesce(findings.c.est_monthly_usd, 0.0).desc(), findings.c.id)
+                                .offset(offset).limit(limit)).all()
+        return total, [{**r.data, "cost_centre": r.cost_centre} for r in rows]
+
+    def all_findings(self, conn: Connection, run_id: str) -> list[dict[str, Any]]:
+        rows = conn.execute(select(findings.c.data).where(findings.c.run_id == run_id).order_by(findings.c.id)).all()
+        return [r.data for r in rows]
+
+    # -- audit ----------------------------------------------------------------------------------------
+    def add_audit(self, record: dict[str, Any]) -> None:
+        with self.write() as conn:
+            conn.execute(insert(audit).values(**record))
+
+    def query_audit(self, *, action: str | None, run_id: str | None, user: str | None,
+                    offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+        conds = []
+        if action:
+            conds.append(audit.c.action == action)
+        if run_id:
+            conds.append(audit.c.run_id == run_id)
+        if user:
+            conds.append(audit.c.user == user)
+        where = and_(*conds) if conds else None
+        count = select(func.count()).select_from(audit)
+        rows_q = select(audit).order_by(audit.c.id).offset(offset).limit(limit)
+        if where is not None:
+            count, rows_q = count.where(where), rows_q.where(where)
+        with self.read() as conn:
+            total = conn.execute(count).scalar_one()
+            rows = conn.execute(rows_q).mappings().all()
+        return total, [{**dict(r), "at": _aware(r["at"]).isoformat()} for r in rows]  # type: ignore[union-attr]
+
+
+def _run_dict(row: Any) -> dict[str, Any]:
+    d = dict(row)
+    for key in ("created_at", "updated_at", "finished_at"):
+        d[key] = _aware(d[key])
+    return d
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, separators=(",", ":"), default=str)
