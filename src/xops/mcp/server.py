@@ -23,7 +23,14 @@ from xops import __version__
 from xops.core.errors import UsageError, XopsError
 from xops.mcp.prompts import prompt_arguments, render_prompt, server_prompts
 from xops.mcp.runner import EVIDENCE_FILES, Runner, ToolOutput, read_evidence, recent_runs, resource_uri
-from xops.mcp.tools import InvalidArguments, ToolSpec, input_schema, server_pillars, tool_specs, validate_arguments
+from xops.mcp.tools import (
+    InvalidArguments,
+    ToolSpec,
+    input_schema,
+    server_pillars,
+    tool_specs,
+    validate_arguments,
+)
 
 log = logging.getLogger("xops.mcp")
 
