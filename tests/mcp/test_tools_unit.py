@@ -97,3 +97,24 @@ def test_evidence_names_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPa
                 "file:///etc/passwd", "xops://runs/20261201T101500Z-a1b2c4/summary.md"):
         with pytest.raises(UsageError):
             read_evidence(uri)
+
+
+def test_aws_failure_names_service_region_and_what_to_check(sandbox_aws: object,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from botocore.exceptions import ClientError
+
+    from xops.inventory.cache import Inventory
+    from xops.mcp.runner import Runner
+    from xops.mcp.tools import validate_arguments
+
+    def denied(self: object, at: object, service: str, operation: str, *a: object, **k: object) -> None:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "DescribeVolumes")
+
+    monkeypatch.setattr(Inventory, "list", denied)
+    runner = Runner("finops", ContextPool(ttl=60))
+    s = spec("finops", "finops_ebs_volume_unattached")
+    out = runner.call(s, validate_arguments(s, {"regions": ["eu-west-1"]}))
+    assert out.is_error
+    assert "service ec2, account 123456789012, region eu-west-1: DescribeVolumes denied" in out.text
+    assert "grant ec2:DescribeVolumes to the scanning role" in out.text
+    assert runner.pool._items == {}  # a context that failed is not kept warm
