@@ -19,29 +19,33 @@ INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
 ACCEPT = {"Accept": "application/json, text/event-stream"}
 
 
-async def session_call(url: str, token: str, tool: str, args: dict) -> tuple[list[types.Tool], types.CallToolResult]:
+async def session_calls(url: str, token: str, calls: dict[str, dict]) -> tuple[list[types.Tool],
+                                                                            dict[str, types.CallToolResult]]:
     client = create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
     async with client, streamable_http_client(f"{url}/mcp", http_client=client) as (read, write, _), \
             ClientSession(read, write) as session:
         await session.initialize()
         tools = (await session.list_tools()).tools
-        return tools, await session.call_tool(tool, args)
+        return tools, {tool: await session.call_tool(tool, args) for tool, args in calls.items()}
 
 
 def test_http_session_lists_every_analyzer_and_finds_planted_issues(mcp_http: RunningServer,
                                                                     sandbox_aws: SandboxAws) -> None:
     want = plant(sandbox_aws)
-    tools, result = anyio.run(session_call, mcp_http.url, TOKEN, "devsecops_ebs_volume_unencrypted",
-                              {"regions": [sandbox_aws.region]})
+    tools, results = anyio.run(session_calls, mcp_http.url, TOKEN,
+                               {tool: {"regions": [sandbox_aws.region]} for tool in want})
     assert {t.name for t in tools} == {tool_name(a.meta.id) for a in registry.all_analyzers()} | {
         "list_analyzers", "describe_analyzer", "run_scan", "get_run"}
-    assert not result.isError
-    assert result.structuredContent is not None
-    assert {f["resource_id"] for f in result.structuredContent["findings"]} == want["devsecops_ebs_volume_unencrypted"]
+    for tool, ids in want.items():
+        result = results[tool]
+        assert not result.isError
+        assert result.structuredContent is not None
+        assert {f["resource_id"] for f in result.structuredContent["findings"]} == ids, tool
 
 
 def test_http_bad_argument_is_an_error(mcp_http: RunningServer) -> None:
-    _, result = anyio.run(session_call, mcp_http.url, TOKEN, "describe_analyzer", {"analyzer_id": "finops.nope"})
+    _, results = anyio.run(session_calls, mcp_http.url, TOKEN, {"describe_analyzer": {"analyzer_id": "finops.nope"}})
+    result = results["describe_analyzer"]
     assert result.isError
     message = result.content[0].text  # type: ignore[union-attr]
     assert "analyzer_id: Input should be 'cloudops.acm_certificate_expiring'" in message
