@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.harness.openwebui import openwebui  # noqa: F401  (session fixture: a real Open WebUI)
 from xops.core.aws import AwsContext, AwsSettings
 from xops.core.models import Finding, Status
 from xops.core.scan import ScanRequest, scan

@@ -1,0 +1,1 @@
+"""MCP servers built from the analyzer registry, their transports, and the mcpo bridge (docs/mcp.md)."""

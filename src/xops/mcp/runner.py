@@ -1,0 +1,274 @@
+"""What the MCP tools do: run analyzers in-process through the scan engine and shape the answers.
+
+Warm inventory: analyzer tools reuse one AwsContext per scope (regions, accounts) for
+XOPS_MCP_CACHE_SECONDS (default 60 s; 0 turns it off). Within that window a repeated call reads the
+cached inventory (no AWS calls), so its answer can be that many seconds old; a context whose scan had an
+ERROR finding is dropped, so a failure is not cached. run_scan always builds a fresh context: evidence
+must reflect the account as it is now.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from xops.core.aws import AwsContext, AwsSettings
+from xops.core.errors import UsageError
+from xops.core.models import Finding, Status
+from xops.mcp.tools import RUN_ID_PATTERN, Scope, ToolSpec, server_analyzers, server_pillars, tool_name
+
+DEFAULT_CACHE_SECONDS = 60.0
+MAX_FINDINGS = 100  # per answer; the evidence folder holds them all
+EVIDENCE_FILES = ("findings.json", "findings.csv", "summary.md", "manifest.json")
+
+
+def cache_seconds() -> float:
+    raw = os.environ.get("XOPS_MCP_CACHE_SECONDS", "")
+    if not raw:
+        return DEFAULT_CACHE_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise UsageError(f"XOPS_MCP_CACHE_SECONDS={raw!r} is not a number of seconds >= 0",
+                         "unset it (default 60) or set e.g. XOPS_MCP_CACHE_SECONDS=30; 0 turns the cache off")
+    return value
+
+
+class ContextPool:
+    """One warm AwsContext per scope, reused for `ttl` seconds (thread-safe)."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._items: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[float, AwsContext]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, scope: Scope) -> AwsContext:
+        key = scope.key()
+        now = time.monotonic()
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None and now - item[0] < self.ttl:
+                return item[1]
+            aws = AwsContext(AwsSettings(regions=scope.regions, accounts=scope.accounts))
+            if self.ttl > 0:
+                self._items[key] = (now, aws)
+            return aws
+
+    def drop(self, scope: Scope, aws: AwsContext) -> None:
+        with self._lock:
+            item = self._items.get(scope.key())
+            if item is not None and item[1] is aws:
+                del self._items[scope.key()]
+
+
+@dataclass
+class ToolOutput:
+    """A tool's answer: `structured` (JSON object), `text` (short summary); is_error for isError."""
+
+    structured: dict[str, Any]
+    text: str
+    is_error: bool = False
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return f.model_dump(mode="json")
+
+
+def _money(usd: float) -> str:
+    return f"${usd:,.2f}/month"
+
+
+def _finding_line(f: Finding) -> str:
+    usd = f" ({_money(f.est_monthly_usd)})" if f.est_monthly_usd else ""
+    where = f"{f.account_id}/{f.region}"
+    return f"- {f.status.value} {f.resource_id or '(step)'} [{where}]{usd}: {f.message}"
+
+
+class Runner:
+    """Executes one server's tools. Thread-safe; call from a worker thread (boto3 is blocking)."""
+
+    def __init__(self, server: str, pool: ContextPool | None = None) -> None:
+        self.server = server
+        self.pillars = server_pillars(server)
+        self.pool = pool or ContextPool(cache_seconds())
+
+    def call(self, spec: ToolSpec, args: BaseModel) -> ToolOutput:
+        if spec.analyzer_id is not None:
+            return self.run_analyzer(spec.analyzer_id, args)
+        handler = {"list_analyzers": self.list_analyzers, "describe_analyzer": self.describe_analyzer,
+                   "run_scan": self.run_scan, "get_run": self.get_run}[spec.name]
+        return handler(args)
+
+    # -- analyzers ----------------------------------------------------------------------------------
+    def run_analyzer(self, analyzer_id: str, args: BaseModel) -> ToolOutput:
+        from xops.core import registry
+        from xops.core.scan import ScanRequest, scan
+
+        assert isinstance(args, Scope)
+        scope = Scope(regions=args.regions, accounts=args.accounts)
+        params = args.model_dump(exclude=set(Scope.model_fields))
+        aws = self.pool.get(scope)
+        result = scan(aws, ScanRequest(analyzer_ids=[analyzer_id], params={analyzer_id: params}))
+        counts = {s.value: len(result.by_status(s)) for s in Status}
+        if counts["ERROR"]:
+            self.pool.drop(scope, aws)
+        shown = [f for f in result.findings if f.status != Status.PASS]
+        usd = round(sum(f.est_monthly_usd or 0.0 for f in result.by_status(Status.FAIL)), 2)
+        where = f"accounts {', '.join(result.accounts)}; regions {', '.join(result.regions)}"
+        text = "\n".join(
+            [f"{analyzer_id} in {where}: {counts['FAIL']} FAIL" + (f" ({_money(usd)})" if usd else "")
+             + f", {counts['ERROR']} ERROR, {counts['PASS']} PASS."]
+            + [_finding_line(f) for f in shown[:10]]
+            + ([f"… and {len(shown) - 10} more in `findings`."] if len(shown) > 10 else [])
+        )
+        structured = {"analyzer_id": analyzer_id, "accounts": result.accounts, "regions": result.regions,
+                      "counts": counts, "est_monthly_usd": usd,
+                      "findings": [finding_json(f) for f in shown[:MAX_FINDINGS]],
+                      "findings_total": len(shown)}
+        if counts["ERROR"] and not counts["FAIL"] and not counts["PASS"]:
+            meta = registry.get(analyzer_id).meta
+            services = ", ".join(sorted({p.split(":")[0] for p in meta.permissions}))
+            errors = [f"- service {services}, account {f.account_id}, region {f.region}: {f.message}"
+                      for f in result.by_status(Status.ERROR)]
+            return ToolOutput(structured, f"{analyzer_id} could not read AWS:\n" + "\n".join(errors),
+                              is_error=True)
+        return ToolOutput(structured, text)
+
+    # -- catalogue ----------------------------------------------------------------------------------
+    def list_analyzers(self, args: BaseModel) -> ToolOutput:
+        from xops.compliance.mapping import load_framework
+
+        a: Any = args
+        chosen = server_analyzers(self.server)
+        if a.pillar:
+            chosen = [x for x in chosen if x.meta.pillar == a.pillar]
+        if a.severity:
+            chosen = [x for x in chosen if x.meta.severity == a.severity]
+        if a.framework:
+            mapped = set(load_framework(a.framework).analyzer_ids())
+            chosen = [x for x in chosen if x.meta.id in mapped]
+        rows = [{"id": x.meta.id, "tool": tool_name(x.meta.id), "title": x.meta.title, "pillar": x.meta.pillar,
+                 "severity": x.meta.severity.value, "scope": x.meta.scope} for x in chosen]
+        text = f"{len(rows)} analyzers:\n" + "\n".join(f"- {r['id']} ({r['severity']}): {r['title']}" for r in rows)
+        return ToolOutput({"analyzers": rows}, text)
+
+    def describe_analyzer(self, args: BaseModel) -> ToolOutput:
+        from xops.compliance.mapping import list_frameworks, load_framework
+        from xops.core import registry
+        from xops.mcp.tools import analyzer_input_model, input_schema
+
+        a: Any = args
+        analyzer = registry.get(a.analyzer_id)
+        m = analyzer.meta
+        mapped = [{"framework": fw, "requirement": r.id, "title": r.title}
+                  for fw in list_frameworks() for r in load_framework(fw).requirements if m.id in r.analyzers]
+        body = {**m.model_dump(mode="json"), "tool": tool_name(m.id),
+                "input_schema": input_schema(analyzer_input_model(m.id)), "frameworks": mapped}
+        text = (f"{m.id}: {m.title} ({m.pillar}, {m.severity.value}, {m.scope}). Risk: {m.risk} "
+                f"Permissions: {', '.join(m.permissions)}. Fix: {m.remediation.summary}\nCLI:\n{m.remediation.cli}")
+        return ToolOutput(body, text)
+
+    # -- scans and runs -----------------------------------------------------------------------------
+    def run_scan(self, args: BaseModel) -> ToolOutput:
+        from xops.core.scan import ScanRequest, scan
+        from xops.evidence.store import EvidenceStore
+        from xops.evidence.summary import summarize
+        from xops.settings import data_dir
+
+        a: Any = args
+        pillar = a.pillar or (self.pillars[0] if len(self.pillars) == 1 else None)
+        request = ScanRequest(analyzer_ids=list(a.analyzer_ids), pillar=pillar, framework=a.framework,
+                              params=dict(a.params))
+        aws = AwsContext(AwsSettings(regions=a.regions, accounts=a.accounts))
+        result = scan(aws, request)
+        run_dir = EvidenceStore(data_dir()).write(result)
+        summary = summarize(result)
+        shown = [f for f in result.findings if f.status != Status.PASS]
+        text = (f"run {result.run_id}: {len(result.analyzer_ids)} analyzers, accounts {', '.join(result.accounts)}, "
+                f"regions {', '.join(result.regions)}: {summary.fail} FAIL ({_money(summary.est_monthly_usd)}), "
+                f"{summary.error} ERROR, {summary.passed} PASS. Evidence: {run_dir}\n"
+                + "\n".join(_finding_line(f) for f in shown[:10]))
+        structured = {"run_id": result.run_id, "evidence_dir": str(run_dir),
+                      "resources": [resource_uri(result.run_id, n) for n in EVIDENCE_FILES],
+                      "summary": summary.model_dump(mode="json"), "framework": framework_json(result),
+                      "findings": [finding_json(f) for f in shown[:MAX_FINDINGS]], "findings_total": len(shown)}
+        return ToolOutput(structured, text)
+
+    def get_run(self, args: BaseModel) -> ToolOutput:
+        a: Any = args
+        folder = run_folder(a.run_id)
+        manifest = json.loads((folder / "manifest.json").read_text())
+        findings = json.loads((folder / "findings.json").read_text())["findings"]
+        shown = [f for f in findings if f["status"] != "PASS"]
+        text = (folder / "summary.md").read_text()
+        structured = {"run_id": a.run_id, "manifest": manifest,
+                      "resources": [resource_uri(a.run_id, n) for n in EVIDENCE_FILES],
+                      "findings": shown[:MAX_FINDINGS], "findings_total": len(shown)}
+        return ToolOutput(structured, text)
+
+
+def framework_json(result: Any) -> dict[str, Any] | None:
+    from xops.compliance.mapping import framework_report, load_framework
+
+    if not result.framework:
+        return None
+    fw = load_framework(result.framework)
+    return {"id": fw.id, "title": fw.title, "version": fw.version,
+            "requirements": [r.model_dump() for r in framework_report(fw, result.findings)]}
+
+
+# -- evidence as resources ----------------------------------------------------------------------------
+RESOURCE_PREFIX = "xops://runs/"
+
+
+def resource_uri(run_id: str, name: str) -> str:
+    return f"{RESOURCE_PREFIX}{run_id}/{name}"
+
+
+def runs_root() -> Path:
+    from xops.settings import data_dir
+
+    return data_dir() / "runs"
+
+
+def run_folder(run_id: str) -> Path:
+    import re
+
+    if not re.match(RUN_ID_PATTERN, run_id):
+        raise UsageError(f"{run_id!r} is not a run id", "run ids look like 20261201T101500Z-a1b2c3 (from run_scan)")
+    folder = runs_root() / run_id
+    if not (folder / "manifest.json").is_file():
+        recent = ", ".join(recent_runs(5)) or "none yet"
+        raise UsageError(f"no run {run_id} in {runs_root()}", f"recent runs: {recent}; run_scan makes new ones")
+    return folder
+
+
+def recent_runs(limit: int = 20) -> list[str]:
+    import re
+
+    root = runs_root()
+    if not root.is_dir():
+        return []
+    ids = [p.name for p in root.iterdir() if re.match(RUN_ID_PATTERN, p.name) and (p / "manifest.json").is_file()]
+    return sorted(ids, reverse=True)[:limit]
+
+
+def read_evidence(uri: str) -> tuple[str, str]:
+    """(text, mime type) of one evidence file named by `xops://runs/{run_id}/{name}`; names are checked."""
+    if not uri.startswith(RESOURCE_PREFIX):
+        raise UsageError(f"unknown resource {uri!r}", "evidence resources look like xops://runs/{run_id}/{name}")
+    run_id, _, name = uri.removeprefix(RESOURCE_PREFIX).partition("/")
+    if name not in EVIDENCE_FILES:
+        raise UsageError(f"unknown evidence file {name!r} in {uri!r}", f"use one of: {', '.join(EVIDENCE_FILES)}")
+    folder = run_folder(run_id)
+    mime = {"json": "application/json", "csv": "text/csv", "md": "text/markdown"}[name.rsplit(".", 1)[1]]
+    return (folder / name).read_text(), mime
