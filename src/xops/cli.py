@@ -23,6 +23,7 @@ from rich.table import Table
 
 from xops import __version__
 from xops.core.errors import UsageError, XopsError
+from xops.identity.cli import iam_app
 
 app = typer.Typer(help="xOps: read-only FinOps, CloudOps and DevSecOps analyzers for AWS, with evidence.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -34,6 +35,7 @@ app.add_typer(analyzers_app, name="analyzers")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(frameworks_app, name="frameworks")
+app.add_typer(iam_app, name="iam")
 
 def _console(stderr: bool = False) -> Console:
     # Logs and pipes get a wide console: finding ids and resource ids should not fold.
