@@ -68,7 +68,9 @@ class Backend:
             if request.headers.get("Upgrade", "").lower() == "websocket":
                 return None  # go on with the WebSocket handshake
             body = json.dumps({"path": request.path, "headers": dict(request.headers.raw_items())}).encode()
-            return Response(HTTPStatus.OK, "OK", Headers({"Content-Type": "application/json",
+            # One request per connection (this server closes after answering): say so, so nginx does not
+            # keep the connection for a later request (Open WebUI's uvicorn does keep-alive properly).
+            return Response(HTTPStatus.OK, "OK", Headers({"Content-Type": "application/json", "Connection": "close",
                                                         "Content-Length": str(len(body))}), body)
 
         self._stop = self._loop.create_future()
@@ -180,13 +182,13 @@ def test_https_proxies_to_open_webui_with_tls_hsts_and_security_headers(edge: Ed
 
 @pytest.mark.parametrize("path", ["/ws/socket.io/?EIO=4&transport=websocket", "/socket.io/?EIO=4&transport=websocket"])
 def test_websocket_round_trip_through_nginx(edge: Edge, path: str) -> None:
-    with connect(f"wss://127.0.0.1:{edge.https}{path}", ssl=edge.tls(), open_timeout=10) as ws:
+    with connect(f"wss://127.0.0.1:{edge.https}{path}", ssl=edge.tls(), open_timeout=30) as ws:
         for message in ("40", "hello xops", "x" * 10_000):
             ws.send(message)
-            assert ws.recv(timeout=10) == f"echo {path}: {message}"
+            assert ws.recv(timeout=30) == f"echo {path}: {message}"
 
 
 def test_websocket_upgrade_is_only_passed_on_the_socket_paths(edge: Edge) -> None:
     with pytest.raises(InvalidStatus) as refused:
-        connect(f"wss://127.0.0.1:{edge.https}/api/chat", ssl=edge.tls(), open_timeout=10)
+        connect(f"wss://127.0.0.1:{edge.https}/api/chat", ssl=edge.tls(), open_timeout=30)
     assert refused.value.response.status_code == 200  # the backend saw a plain request: no Upgrade passed
