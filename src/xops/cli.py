@@ -22,7 +22,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from xops import __version__
+from xops.api.cli import api_app
 from xops.core.errors import UsageError, XopsError
+from xops.identity.cli import iam_app
 from xops.mcp.cli import mcp_app, mcpo_app
 
 app = typer.Typer(help="xOps: read-only FinOps, CloudOps and DevSecOps analyzers for AWS, with evidence.",
@@ -37,15 +39,9 @@ app.add_typer(evidence_app, name="evidence")
 app.add_typer(frameworks_app, name="frameworks")
 app.add_typer(mcp_app, name="mcp")
 app.add_typer(mcpo_app, name="mcpo")
+app.add_typer(iam_app, name="iam")
+app.add_typer(api_app, name="api")
 
-
-def _add_subapps() -> None:
-    from xops.api.cli import api_app
-
-    app.add_typer(api_app, name="api")
-
-
-_add_subapps()
 
 def _console(stderr: bool = False) -> Console:
     # Logs and pipes get a wide console: finding ids and resource ids should not fold.

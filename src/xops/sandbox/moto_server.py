@@ -24,6 +24,9 @@ FAKE_CREDENTIALS = {
     "AWS_DEFAULT_REGION": "us-east-1",
 }
 MANAGEMENT_ACCOUNT = "123456789012"  # moto's default account
+# Address moto binds: 127.0.0.1 unless XOPS_SANDBOX_BIND says otherwise (0.0.0.0 in the docker-compose
+# `sandbox` profile, so the other containers reach it as http://sandbox:5050).
+BIND_ENV = "XOPS_SANDBOX_BIND"
 
 
 def free_port() -> int:
@@ -33,7 +36,7 @@ def free_port() -> int:
 
 
 class MotoServer:
-    """A moto server on 127.0.0.1 in a background thread of this process."""
+    """A moto server on 127.0.0.1 (or $XOPS_SANDBOX_BIND) in a background thread of this process."""
 
     def __init__(self, port: int = 0) -> None:
         for k, v in MOTO_ENV.items():
@@ -43,7 +46,8 @@ class MotoServer:
         _share_kms_key_material()
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
-        self._server: Any = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.bind = os.environ.get(BIND_ENV, "").strip() or "127.0.0.1"
+        self._server: Any = ThreadedMotoServer(ip_address=self.bind, port=self.port, verbose=False)
 
     def start(self) -> MotoServer:
         self._server.start()
