@@ -24,8 +24,8 @@ def test_stream_is_ordered_complete_and_matches_xops_scan(api: ApiServer, refere
     evs = list(api.events(run_id))
 
     assert [e.id for e in evs] == list(range(1, len(evs) + 1))  # ids: a gapless per-run sequence
-    assert evs[0].type == "run.started" and evs[-1].type == "run.finished"
-    started = evs[0].data
+    assert evs[0].type == "run.queued" and evs[1].type == "run.started" and evs[-1].type == "run.finished"
+    started = evs[1].data
     assert started["question"] == "what is wasting money?"
     assert sorted(started["accounts"]) == sorted(api_sandbox.truth.accounts.values())
     total = started["total"]

@@ -110,3 +110,30 @@ def test_draining_replica_refuses_new_runs_and_readiness(api: ApiServer) -> None
     assert ready.status_code == 503
     list(stream)
     assert api.proc.wait(timeout=60) == 0
+
+
+def test_two_replicas_share_runs_and_a_survivor_finishes_an_interrupted_one(
+        api_sandbox: RunningSandbox, reference: dict[str, Any], tmp_path: Path, pg_schema: Any) -> None:
+    """PostgreSQL, two replicas: a run started on A and streamed from B; A gets SIGTERM mid-run; B (still
+    up, no restart) resumes it; the stream read from B is one continuous sequence."""
+    env = api_env(api_sandbox.env, tmp_path / "data", XOPS_DATABASE_URL=pg_schema.url)
+    a = ApiServer(env, tmp_path / "a.log").start()
+    b = ApiServer(env, tmp_path / "b.log").start()
+    try:
+        run_id = a.start_run({"scope": {"accounts": ["all"]}})
+        evs: list[Event] = []
+        for ev in b.events(run_id):
+            evs.append(ev)
+            if ev.type == "step.progress" and ev.data["done"] == 20:
+                assert a.sigterm() == 0
+        assert [e.id for e in evs] == list(range(1, len(evs) + 1))
+        assert evs[-1].type == "run.finished"
+        with b.client() as c:
+            steps = c.get(f"/v1/runs/{run_id}", params={"steps": "true"}).json()["steps"]
+        replicas = {s["claimed_by"].rsplit("-", 1)[0] for s in steps}
+        assert len(replicas) == 2, "both replicas should have run steps"
+        assert {s["attempts"] for s in steps} == {1}
+        assert finding_keys(b.all_findings(run_id)) == finding_keys(reference["findings"])
+    finally:
+        a.stop()
+        b.stop()

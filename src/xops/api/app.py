@@ -17,9 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Depends, FastAPI, Header, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response, StreamingResponse
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 
 from xops import __version__
@@ -101,6 +102,10 @@ class Approval(BaseModel):
     by: str
 
 
+def sse_frame(ev: dict[str, Any]) -> str:
+    return f"id: {ev['id']}\nevent: {ev['type']}\ndata: {json.dumps(ev['data'], default=str)}\n\n"
+
+
 def _problem_doc(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {c: {"description": "problem+json", "content": {"application/problem+json": {}}} for c in codes}
 
@@ -136,9 +141,11 @@ def create_app(settings: ApiSettings, *, store: Store | None = None) -> FastAPI:
             span.set_attribute("http.status_code", response.status_code)
             return response
 
-    def caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Identity:
+    bearer = HTTPBearer(auto_error=False, description="An xOps API key (XOPS_API_KEYS)")
+
+    def caller(request: Request, _: Annotated[Any, Security(bearer)] = None) -> Identity:
         try:
-            check_key(settings, authorization)
+            check_key(settings, request.headers.get("authorization"))
             return identify(settings, {k.lower(): v for k, v in request.headers.items()})
         except AuthError as exc:
             action = "auth.refused" if exc.status == 401 else "scope.refused"
@@ -288,7 +295,7 @@ def create_app(settings: ApiSettings, *, store: Store | None = None) -> FastAPI:
             rows = await run_in_threadpool(store.events_after, run_id, last)
             for ev in rows:
                 last = ev["id"]
-                yield f"id: {ev['id']}\nevent: {ev['type']}\ndata: {json.dumps(ev['data'], default=str)}\n\n"
+                yield sse_frame(ev)
                 if ev["type"] in TERMINAL_EVENTS:
                     return
             if rows:
@@ -297,7 +304,11 @@ def create_app(settings: ApiSettings, *, store: Store | None = None) -> FastAPI:
                 yield ": this replica stopped; reconnect with Last-Event-ID to continue\n\n"
                 return
             run = await run_in_threadpool(store.get_run, run_id)
-            if run is None or run["state"] in st.TERMINAL:  # its terminal event is at or before `last`
+            if run is None:
+                return
+            if run["state"] in st.TERMINAL:  # its terminal event committed with the state: read once more
+                for ev in await run_in_threadpool(store.events_after, run_id, last):
+                    yield sse_frame(ev)
                 return
             if time.monotonic() - beat > 15:
                 beat = time.monotonic()

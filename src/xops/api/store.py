@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -81,6 +82,7 @@ steps = Table(
     Column("run_id", String(64), ForeignKey("xops_runs.id"), nullable=False),
     Column("seq", Integer, nullable=False),
     Column("kind", String(16), nullable=False),  # plan | analyze | summarise
+    Column("priority", Integer, nullable=False, default=2),  # claimed first: plan 0, summarise 1, analyze 2
     Column("analyzer_id", String(128), nullable=False, default=""),
     Column("account_id", String(32), nullable=False, default=""),
     Column("region", String(32), nullable=False, default=""),
@@ -90,7 +92,7 @@ steps = Table(
     Column("claimed_at", DateTime(timezone=True), nullable=True),
     Column("finished_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("run_id", "seq", name="uq_step_seq"),
-    Index("ix_steps_state", "state", "id"),
+    Index("ix_steps_claim", "state", "priority", "id"),
 )
 
 events = Table(
@@ -147,15 +149,16 @@ def _aware(value: datetime | None) -> datetime | None:
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "efs", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "lustre"}
 
 
-def filesystem_type(path: Path) -> str:
+def filesystem_type(path: Path, mounts: str | None = None) -> str:
     """The type of the file system holding `path` (longest mount point prefix in /proc/mounts)."""
     target = str(path.resolve())
     best, kind = "", ""
-    try:
-        lines = Path("/proc/mounts").read_text().splitlines()
-    except OSError:
-        return ""
-    for line in lines:
+    if mounts is None:
+        try:
+            mounts = Path("/proc/mounts").read_text()
+        except OSError:
+            return ""
+    for line in mounts.splitlines():
         parts = line.split()
         if len(parts) < 3:
             continue
@@ -222,6 +225,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        self._sqlite_writer = threading.Lock()
         metadata.create_all(engine)
 
     @classmethod
@@ -237,6 +241,12 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
+        if self.dialect == "sqlite":
+            # One writer at a time in this process: waiting on a lock wakes at once, while SQLite's own
+            # busy handler sleeps in growing steps (up to 100 ms) under contention.
+            with self._sqlite_writer, self.engine.begin() as conn:
+                yield conn
+            return
         with self.engine.begin() as conn:
             yield conn
 
@@ -257,7 +267,8 @@ class Store:
             conn.execute(insert(runs).values(
                 id=run_id, state=QUEUED, request=request, identity=identity, cost_centres=cost_centres,
                 created_at=t, updated_at=t, steps_total=0, steps_done=0, event_seq=0))
-            conn.execute(insert(steps).values(run_id=run_id, seq=0, kind="plan", state=PENDING, attempts=0))
+            conn.execute(insert(steps).values(run_id=run_id, seq=0, kind="plan", priority=0, state=PENDING, attempts=0))
+            self.append_events(conn, run_id, [("run.queued", {"run_id": run_id, "question": request.get("question")})])
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         with self.read() as conn:
@@ -310,7 +321,7 @@ class Store:
         """Take the oldest pending step of any live run (row lock, SKIP LOCKED on PostgreSQL)."""
         live = select(runs.c.id).where(runs.c.state.in_((QUEUED, RUNNING, INTERRUPTED)))
         pick = (select(steps.c.id).where(steps.c.state == PENDING, steps.c.run_id.in_(live))
-                .order_by(steps.c.id).limit(1).with_for_update(skip_locked=True))
+                .order_by(steps.c.priority, steps.c.id).limit(1).with_for_update(skip_locked=True))
         with self.write() as conn:
             row = conn.execute(update(steps).where(steps.c.id == pick.scalar_subquery())
                                .values(state=CLAIMED, claimed_by=worker, claimed_at=now(),
@@ -346,9 +357,9 @@ class Store:
         return res.rowcount or 0
 
     def add_steps(self, conn: Connection, run_id: str, planned: Sequence[dict[str, str]]) -> None:
-        rows = [{"run_id": run_id, "seq": i + 1, "kind": "analyze", "state": PENDING, "attempts": 0, **p}
-                for i, p in enumerate(planned)]
-        rows.append({"run_id": run_id, "seq": len(planned) + 1, "kind": "summarise",
+        rows = [{"run_id": run_id, "seq": i + 1, "kind": "analyze", "priority": 2, "state": PENDING, "attempts": 0,
+                 **p} for i, p in enumerate(planned)]
+        rows.append({"run_id": run_id, "seq": len(planned) + 1, "kind": "summarise", "priority": 1,
                      "state": BLOCKED if planned else PENDING, "attempts": 0,
                      "analyzer_id": "", "account_id": "", "region": ""})
         conn.execute(self._insert_ignore(steps), rows)
