@@ -21,12 +21,15 @@ MANAGED_POLICY_MAX_CHARS = 6144
 # account with the same analyzer actions (see docs/deploy.md); the scanner is told with XOPS_ASSUME_ROLE.
 DEFAULT_MEMBER_ROLE = "xops-readonly"
 
-# What the scanner itself calls, whichever analyzers run (src/xops/core/aws.py, src/xops/pricing/book.py).
+# What the scanner itself calls, whichever analyzers run (src/xops/core/aws.py, src/xops/pricing/book.py,
+# src/xops/api/tags.py).
 SCANNER_ACTIONS: tuple[str, ...] = (
     "ec2:DescribeRegions",            # regions: every enabled region when none are given
+    "ec2:DescribeTags",               # cost-centre tags of EC2 findings (Runbooks API ABAC)
     "organizations:ListAccounts",     # --accounts all
     "pricing:GetProducts",            # live prices (offline table otherwise)
     "sts:GetCallerIdentity",          # who am I, before any scan
+    "tag:GetResources",               # cost-centre tags of findings by ARN (Runbooks API ABAC)
 )
 # Verbs of read-only actions. iam:GenerateCredentialReport is listed by AWS as a Read action (it builds
 # the report that iam:GetCredentialReport returns; it changes nothing in the account).
