@@ -21,7 +21,7 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
 SCHEMA = json.loads((Path(__file__).with_name("compose-spec.json")).read_text())
 # COPY sources that arrive with the MCP branch (requirements/mcpo.txt pins mcpo's own venv).
-PENDING_FILES = {"requirements/mcpo.txt"}
+PENDING_FILES: set[str] = set()
 
 
 def schema_errors(document: dict) -> list[str]:
@@ -176,3 +176,16 @@ def test_the_sandbox_binds_where_compose_needs_it(monkeypatch: pytest.MonkeyPatc
         server.stop()
     monkeypatch.delenv(BIND_ENV)
     assert MotoServer().bind == "127.0.0.1"
+
+
+def test_runbooks_api_health_probes_name_real_routes(tmp_path: Path) -> None:
+    """compose's healthcheck and the ECS task's health command both probe a route the API really serves."""
+    from xops.api.app import create_app
+    from xops.api.settings import ApiSettings
+
+    routes = {getattr(r, "path", "") for r in create_app(ApiSettings(data_dir=tmp_path, api_keys=["k"])).routes}
+    compose_probe = " ".join(SERVICES["runbooks-api"]["healthcheck"]["test"])
+    ecs = (ROOT / "infra" / "modules" / "ecs" / "main.tf").read_text()
+    for text in (compose_probe, ecs):
+        paths = re.findall(r"127\.0\.0\.1:8700(/[A-Za-z0-9_/-]*)", text)
+        assert paths and set(paths) <= routes, (paths, sorted(routes))

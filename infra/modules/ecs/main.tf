@@ -41,7 +41,7 @@ locals {
     "runbooks-api" = {
       port           = 8700
       command        = ["api", "serve", "--host", "0.0.0.0", "--port", "8700"]
-      health         = ["CMD", "python", "-c", local.python_probe, "http://127.0.0.1:8700/health"]
+      health         = ["CMD", "python", "-c", local.python_probe, "http://127.0.0.1:8700/healthz"]
       mounts         = { evidence = "/data", chroma = "/chroma" }
       read_only_root = true
       analyzer       = true
