@@ -141,3 +141,31 @@ def test_bad_bodies_name_the_field(api: ApiServer) -> None:
         r = c.post("/v1/runs", content=b"{not json", headers={"content-type": "application/json"})
         assert r.status_code == 422 and r.json()["title"] == "invalid request"
         assert c.get("/v1/runs").json() == []  # nothing was half-created
+
+
+def test_approvals_are_refused_unless_writes_are_enabled(api: ApiServer, api_sandbox: RunningSandbox,
+                                                         tmp_path: Path) -> None:
+    body = {"analyzers": ["finops.eip_unassociated"], "scope": {"accounts": ["all"]}}
+    run_id = api.start_run(body, headers=ADMIN)
+    list(api.events(run_id, headers=ADMIN))
+    eip = api.all_findings(run_id, headers=ADMIN, status="FAIL")[0]
+    approval = {"run_id": run_id, "analyzer_id": eip["analyzer_id"], "resource_id": eip["resource_id"]}
+    with api.client(headers=ADMIN) as c:
+        r = c.post("/v1/approvals", json=approval)
+        assert r.status_code == 403 and "XOPS_ALLOW_WRITES" in r.json()["hint"]
+        assert c.get("/v1/audit", params={"action": "approval.refused"}).json()["total"] == 1
+
+    writable = ApiServer(api_env(api_sandbox.env, tmp_path / "w", XOPS_ALLOW_WRITES="true"), tmp_path / "w.log").start()
+    try:
+        run_id = writable.start_run(body, headers=ADMIN)
+        list(writable.events(run_id, headers=ADMIN))
+        with writable.client(headers=ADMIN) as c:
+            ok = c.post("/v1/approvals", json={**approval, "run_id": run_id, "note": "release it"})
+            missing = c.post("/v1/approvals", json={**approval, "run_id": run_id, "resource_id": "eipalloc-nope"})
+            records = c.get("/v1/audit", params={"action": "approval.requested"}).json()["records"]
+        assert ok.status_code == 201, ok.text
+        assert ok.json()["by"] == "root@example.com" and eip["resource_id"] in ok.json()["remediation"]
+        assert missing.status_code == 404 and "eipalloc-nope" in missing.json()["detail"]
+        assert len(records) == 1 and records[0]["detail"]["note"] == "release it"
+    finally:
+        writable.stop()

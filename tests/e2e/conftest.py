@@ -8,8 +8,6 @@ import pytest
 
 from tests.harness.sandbox import RunningSandbox, start_running_sandbox
 
-__all__ = ["RunningSandbox"]
-
 
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:

@@ -13,7 +13,7 @@ from typing import Any
 import botocore.client
 import pytest
 
-from tests.e2e.conftest import RunningSandbox
+from tests.harness.sandbox import RunningSandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sandbox")]
 
@@ -63,5 +63,7 @@ def test_a_full_scan_calls_only_actions_the_policy_grants(sandbox: RunningSandbo
     assert {"sts:GetCallerIdentity", "sts:AssumeRole", "organizations:ListAccounts", "ec2:DescribeVolumes",
             "iam:GetCredentialReport"} <= called
     # Granted but not called here: regions are given (no DescribeRegions), and moto's certificate list
-    # already carries the expiry date (DescribeCertificate is the fallback when it does not).
-    assert granted - called <= {"ec2:DescribeRegions", "acm:DescribeCertificate"}
+    # already carries the expiry date (DescribeCertificate is the fallback when it does not); the tag reads
+    # are the Runbooks API's cost-centre lookup (src/xops/api/tags.py, exercised by tests/api).
+    assert granted - called <= {"ec2:DescribeRegions", "acm:DescribeCertificate", "tag:GetResources",
+                                "ec2:DescribeTags"}

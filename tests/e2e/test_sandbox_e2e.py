@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import RunningSandbox, clean_env, start_sandbox_process
+from tests.harness.sandbox import RunningSandbox, clean_env, start_sandbox_process
 from xops.sandbox.estate.base import GroundTruth
 from xops.sandbox.moto_server import free_port
 
@@ -139,7 +139,7 @@ def test_demo_command(tmp_path: Path) -> None:
     """The README's first command, as a newcomer runs it (its own sandbox, scan, summary, verified evidence)."""
     import subprocess
 
-    from tests.e2e.conftest import XOPS
+    from tests.harness.sandbox import XOPS
 
     proc = subprocess.run([XOPS, "demo"], env=clean_env(tmp_path), capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import XOPS, clean_env, start_sandbox_process
+from tests.harness.sandbox import XOPS, clean_env, start_sandbox_process
 from xops.sandbox.estate.base import GroundTruth
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("scale10")]
