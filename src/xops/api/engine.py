@@ -114,6 +114,7 @@ class RunEngine:
         self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
         self._inflight: dict[int, ClaimedStep] = {}
+        self._claiming = 0
         self._touched: set[str] = set()
         self._lock = threading.Lock()
         self._contexts: dict[str, AwsContext] = {}
@@ -138,7 +139,7 @@ class RunEngine:
         deadline = time.monotonic() + deadline_seconds
         while time.monotonic() < deadline:
             with self._lock:
-                if not self._inflight:
+                if not self._inflight and not self._claiming:
                     break
             time.sleep(0.05)
         with self._lock:
@@ -181,12 +182,17 @@ class RunEngine:
             self.store.cancel_steps(conn, run_id)
             self.store.append_events(conn, run_id, [("run.cancelled", {"by": ident.user})])
         self.audit.record("run.cancelled", ident, run_id=run_id)
+        with self._lock:
+            self._contexts.pop(run_id, None)
         self.bus.notify(run_id)
         return st.CANCELLED
 
     # -- workers --------------------------------------------------------------------------------------
     def _work(self) -> None:
         while not self._stop.is_set():
+            with self._lock:
+                if not self.draining:
+                    self._claiming += 1  # the drain waits for claims in progress before it interrupts runs
             if self.draining:
                 self._stop.wait(0.2)
                 continue
@@ -194,18 +200,21 @@ class RunEngine:
                 step = self.store.claim_step(self.worker_id)
             except Exception:
                 log.exception("claim failed")
+                step = None
                 self._stop.wait(1.0)
-                continue
-            if step is None:
-                self._wake.wait(0.25)
-                self._wake.clear()
-                continue
             with self._lock:
-                if self.draining:  # claimed while the drain began: give it back unrun
+                self._claiming -= 1
+                if step is not None and self.draining:  # claimed as the drain began: give it back unrun
                     self.store.release_step(step.id, started=False)
-                    continue
-                self._inflight[step.id] = step
-                self._touched.add(step.run_id)
+                    step = None
+                if step is not None:
+                    self._inflight[step.id] = step
+                    self._touched.add(step.run_id)
+            if step is None:
+                if not self.draining:
+                    self._wake.wait(0.25)
+                    self._wake.clear()
+                continue
             try:
                 self._execute(step)
             except StepLost:
