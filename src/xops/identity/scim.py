@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict
 
-from xops.core.errors import XopsError
+from xops.core.errors import UsageError, XopsError
 
 PAGE = 100
 
@@ -71,9 +71,9 @@ class ScimClient:
     def __init__(self, base_url: str, token: str, timeout: float = 30.0,
                  transport: httpx.BaseTransport | None = None) -> None:
         if not base_url.startswith(("http://", "https://")):
-            raise ScimError(f"--openwebui {base_url!r} is not an http(s) URL", "e.g. --openwebui https://chat.example.com")
+            raise UsageError(f"--openwebui {base_url!r} is not an http(s) URL", "e.g. --openwebui https://chat.example.com")
         if not token.strip():
-            raise ScimError("the SCIM token is empty", "pass --scim-token or set XOPS_SCIM_TOKEN (Open WebUI's SCIM_TOKEN)")
+            raise UsageError("the SCIM token is empty", "pass --scim-token or set XOPS_SCIM_TOKEN (Open WebUI's SCIM_TOKEN)")
         self.url = base_url.rstrip("/")
         self.requests = 0
         self._http = httpx.Client(base_url=f"{self.url}/api/v1/scim/v2", timeout=timeout, transport=transport,
