@@ -48,10 +48,6 @@ class SyncReport(BaseModel):
     cost_centre_groups: dict[str, list[str]] = {}  # group name -> [cost centre]: the API's ABAC mapping
 
     @property
-    def changes(self) -> int:
-        return sum(c.created + c.updated + c.deactivated for c in (self.users, self.groups))
-
-    @property
     def complete(self) -> bool:
         return self.aborted is None and not self.failures
 
