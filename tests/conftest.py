@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.harness.openwebui import openwebui  # noqa: F401  (session fixture: a real Open WebUI)
+from tests.harness.openwebui import openwebui, openwebui_scim  # noqa: F401  (session fixtures: real Open WebUI)
 from xops.core.aws import AwsContext, AwsSettings
 from xops.core.models import Finding, Status
 from xops.core.scan import ScanRequest, scan

@@ -24,7 +24,7 @@ from rich.table import Table
 from xops import __version__
 from xops.api.cli import api_app
 from xops.core.errors import UsageError, XopsError
-from xops.identity.cli import iam_app
+from xops.identity.cli import iam_app, identity_app
 from xops.mcp.cli import mcp_app, mcpo_app
 
 app = typer.Typer(help="xOps: read-only FinOps, CloudOps and DevSecOps analyzers for AWS, with evidence.",
@@ -40,6 +40,7 @@ app.add_typer(frameworks_app, name="frameworks")
 app.add_typer(mcp_app, name="mcp")
 app.add_typer(mcpo_app, name="mcpo")
 app.add_typer(iam_app, name="iam")
+app.add_typer(identity_app, name="identity")
 app.add_typer(api_app, name="api")
 
 

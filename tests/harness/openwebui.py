@@ -8,6 +8,10 @@ created at boot, and returns its URL and the admin's bearer token. The session f
 
 Open WebUI keeps its configuration in DATA_DIR's database: tests that change settings (tool servers,
 functions) should set what they need rather than assume a fresh instance.
+
+`start_openwebui(folder, env=...)` passes extra environment; `scim_env(token)` is what SCIM needs. The
+session fixture `openwebui_scim` is a second instance with SCIM enabled (`.scim_token`), for the identity
+sync tests (same xdist group "openwebui"); it stays separate because those tests reset its users and groups.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class OpenWebUI:
     data_dir: Path
     log: Path
     password: str = field(repr=False, default="")
+    scim_token: str = field(repr=False, default="")  # set when started with SCIM enabled
 
     @property
     def headers(self) -> dict[str, str]:
@@ -117,6 +122,24 @@ def start_openwebui(data_dir: Path, port: int = 0, env: dict[str, str] | None = 
         proc.kill()
         raise RuntimeError(f"Open WebUI admin sign-in failed: HTTP {r.status_code} {r.text[:500]}")
     return OpenWebUI(url, r.json()["token"], proc, data_dir, log, password)
+
+
+SCIM_AUTH_PROVIDER = "oidc"  # Open WebUI stores a SCIM externalId under this provider name
+
+
+def scim_env(token: str) -> dict[str, str]:
+    """Environment that enables Open WebUI's SCIM 2.0 endpoint (/api/v1/scim/v2) with this bearer token."""
+    return {"ENABLE_SCIM": "true", "SCIM_TOKEN": token, "SCIM_AUTH_PROVIDER": SCIM_AUTH_PROVIDER}
+
+
+@pytest.fixture(scope="session")
+def openwebui_scim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenWebUI]:
+    """A second Open WebUI with SCIM enabled (see the module docstring)."""
+    token = secrets.token_urlsafe(24)
+    server = start_openwebui(tmp_path_factory.mktemp("openwebui-scim"), env=scim_env(token))
+    server.scim_token = token
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
