@@ -2,7 +2,7 @@
 
 Exit codes: 0 done; 2 bad usage (unknown analyzer, pillar, framework, bad parameter); 3 no usable AWS
 credentials; 4 AWS endpoint unreachable; 5 evidence verification failed; 6 sandbox failed;
-10 `--fail-on` threshold reached.
+7 identity sync incomplete (Open WebUI refused or failed a change: re-run); 10 `--fail-on` threshold reached.
 """
 
 from __future__ import annotations
