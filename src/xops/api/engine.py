@@ -22,6 +22,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from xops.answer.markdown import answer_markdown
+from xops.answer.router import Route
+from xops.answer.router import route as route_question
 from xops.api import store as st
 from xops.api.audit import Audit
 from xops.api.auth import Identity
@@ -275,7 +278,9 @@ class RunEngine:
             self._fail_run(run["id"], exc.message, exc.hint)
             return
         aws.scan_regions = regions
-        analyzers = resolve_analyzers(req.scan_request())
+        route = routed(req)
+        analyzers = registry.select(route.analyzer_ids) if route else resolve_analyzers(req.scan_request())
+        routing = route.model_dump(mode="json") if route else None
         planned = [{"analyzer_id": s.analyzer.meta.id, "account_id": s.target.account_id, "region": s.target.region}
                    for s in plan(aws, analyzers, accounts, regions)]
         with self.store.write() as conn:
@@ -285,11 +290,11 @@ class RunEngine:
             self.store.add_steps(conn, run["id"], planned)
             self.store.set_run(conn, run["id"], state=st.RUNNING, steps_total=len(planned),
                                scope={"accounts": accounts, "regions": regions, "caller": caller,
-                                      "analyzers": [a.meta.id for a in analyzers]})
+                                      "analyzers": [a.meta.id for a in analyzers], "route": routing})
             self.store.append_events(conn, run["id"], [
                 ("run.started", {"run_id": run["id"], "question": req.question, "accounts": accounts,
                                  "regions": regions, "analyzers": [a.meta.id for a in analyzers],
-                                 "total": len(planned), "mode": "deterministic"}),
+                                 "total": len(planned), "mode": "deterministic", "routing": routing}),
                 ("step.progress", {"done": 0, "total": len(planned)}),
             ])
 
@@ -349,7 +354,8 @@ class RunEngine:
         run_dir = evidence.root / run["id"]
         if not (run_dir / "manifest.json").exists():  # written by an earlier attempt that did not commit
             run_dir = evidence.write(result)
-        answer = answer_markdown(req, result, run_dir.name)
+        route = Route.model_validate(scope["route"]) if scope.get("route") else None
+        answer = answer_markdown(req.question, result, evidence_base=f"/v1/runs/{run['id']}/evidence", route=route)
         s = summarize(result)
         counts = {"FAIL": s.fail, "PASS": s.passed, "ERROR": s.error, "est_monthly_usd": s.est_monthly_usd}
         files = sorted(p.name for p in run_dir.iterdir() if p.is_file())
@@ -380,12 +386,8 @@ class RunEngine:
         self.bus.notify(run_id)
 
 
-def answer_markdown(req: RunRequest, result: ScanResult, evidence_name: str) -> str:
-    """The deterministic answer: the question, the scan summary, links to the evidence files."""
-    from xops.evidence.summary import summary_markdown
-
-    head = f"**Question:** {req.question}\n\n" if req.question else ""
-    body = summary_markdown(result)
-    links = "\n".join(f"- [{n}](/v1/runs/{result.run_id}/evidence/{n})"
-                      for n in ("summary.md", "findings.csv", "findings.json", "manifest.json", "evidence.zip"))
-    return f"{head}{body}\nDownload: \n{links}\n"
+def routed(req: RunRequest) -> Route | None:
+    """A question without pillar, analyzers or framework is routed by the deterministic router."""
+    if not req.question or req.pillar or req.analyzers or req.framework:
+        return None
+    return route_question(req.question)
