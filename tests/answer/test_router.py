@@ -15,6 +15,7 @@ CASES = [
     ("who can log in without a second factor?", ["devsecops"], "similarity"),
     ("Do we have reliability problems with databases?", ["cloudops"], "keywords+similarity"),
     ("Are my backups OK and what does it cost?", ["finops", "cloudops"], "keywords+similarity"),
+    ("What is wasting money and is anything exposed to the internet?", ["finops", "devsecops"], "keywords+similarity"),
     ("full posture", ["finops", "cloudops", "devsecops"], "whole-estate"),
     ("hello", ["finops", "cloudops", "devsecops"], "no-match"),
 ]

@@ -136,7 +136,9 @@ def route(question: str, *, use_embedder: bool | None = None) -> Route:
         return Route(pillars=list(PILLARS), analyzer_ids=every, method="no-match", scores=scores,
                      focus=[a for a, _ in ranked[:3]])
     best = max(scores.values())
-    pillars = [p for p in PILLARS if scores[p] >= best - SIMILAR_PILLAR and (p in hits or not hits)]
+    most = max((len(h) for h in hits.values()), default=0)
+    pillars = [p for p in PILLARS if (p in hits or not hits)
+               and (scores[p] >= best - SIMILAR_PILLAR or (most > 0 and len(hits.get(p, [])) == most))]
     method = "keywords+similarity" if hits and sims else ("keywords" if hits else "similarity")
     analyzer_ids = [a for a in every if a.split(".", 1)[0] in pillars]
     focus = [a for a, _ in ranked if a.split(".", 1)[0] in pillars][:3]

@@ -50,7 +50,9 @@ def run_task(task_name: str, *, question: str, focus: list[str], source: Finding
         backstory += "\n\nPlaybook knowledge for your domain:\n" + knowledge_text(
             f"{spec.pillar} remediation playbook", spec.pillar, k=6)
     agent = Agent(role=agent_spec.role, goal=agent_spec.goal, backstory=backstory, tools=tools,
-                  llm=llm or crewai_llm(settings), allow_delegation=False, max_iter=len(tools) + 3, verbose=False)
+                  llm=llm or crewai_llm(settings), allow_delegation=False, max_iter=len(tools) + 3, verbose=False,
+                  # whole tool results in the prompt (grounding), and one attempt: a failure falls back
+                  use_better_compaction=False, max_retry_limit=0)
     inputs = {
         "question": question,
         "focus": ", ".join(f for f in focus if spec.pillar and f.startswith(spec.pillar + ".")) or "your choice",

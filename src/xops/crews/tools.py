@@ -48,8 +48,8 @@ class LiveSource:
 
 
 def tool_name(analyzer_id: str) -> str:
-    """OpenAI/Anthropic tool names allow [a-zA-Z0-9_-] only."""
-    return analyzer_id.replace(".", "__")
+    """Tool names allow [a-z0-9_] only (CrewAI lowercases and collapses repeated underscores)."""
+    return analyzer_id.replace(".", "_")
 
 
 def tool_result(analyzer_id: str, found: list[Finding]) -> dict[str, Any]:
