@@ -53,8 +53,8 @@ def crewai_llm(settings: LlmSettings) -> Any:
     from crewai import LLM
 
     key = settings.api_key.get_secret_value() if settings.api_key else None
-    common: dict[str, Any] = {"timeout": settings.timeout, "max_tokens": settings.max_tokens,
-                              "temperature": 0.0, "stream": settings.stream}
+    # No temperature for Claude: the current anthropic SDK's Messages.create refuses it.
+    common: dict[str, Any] = {"timeout": settings.timeout, "max_tokens": settings.max_tokens, "stream": settings.stream}
     if settings.provider == "claude":
         extra = {"base_url": settings.base_url} if settings.base_url else {}
         return LLM(model=f"anthropic/{settings.model}", api_key=key, max_retries=0, **extra, **common)
@@ -69,5 +69,5 @@ def crewai_llm(settings: LlmSettings) -> Any:
         litellm.register_model({name: {"litellm_provider": "openai", "mode": "chat", "supports_function_calling": True,
                                        "max_input_tokens": 128000, "max_output_tokens": settings.max_tokens}})
         return LLM(model=name, base_url=settings.base_url, api_key=key or "none", is_litellm=True, num_retries=0,
-                   **common)
+                   temperature=0.0, **common)
     raise LlmUnavailable("no LLM is configured", "set XOPS_LLM_PROVIDER (see docs/crews.md)")
