@@ -25,6 +25,7 @@ from xops import __version__
 from xops.api.cli import api_app
 from xops.core.errors import UsageError, XopsError
 from xops.identity.cli import iam_app, identity_app
+from xops.knowledge.cli import app as knowledge_app
 from xops.mcp.cli import mcp_app, mcpo_app
 
 app = typer.Typer(help="xOps: read-only FinOps, CloudOps and DevSecOps analyzers for AWS, with evidence.",
@@ -42,6 +43,7 @@ app.add_typer(mcpo_app, name="mcpo")
 app.add_typer(iam_app, name="iam")
 app.add_typer(identity_app, name="identity")
 app.add_typer(api_app, name="api")
+app.add_typer(knowledge_app, name="knowledge")
 
 
 def _console(stderr: bool = False) -> Console:

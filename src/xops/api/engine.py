@@ -22,6 +22,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from xops.answer.markdown import answer_markdown
+from xops.answer.router import Route
+from xops.answer.router import route as route_question
 from xops.api import store as st
 from xops.api.audit import Audit
 from xops.api.auth import Identity
@@ -33,7 +36,7 @@ from xops.api.telemetry import tracer
 from xops.core import registry
 from xops.core.aws import AwsContext, AwsSettings, Target
 from xops.core.errors import UsageError, XopsError
-from xops.core.models import Finding, Pillar, Status
+from xops.core.models import PILLARS, Finding, Pillar, Status
 from xops.core.scan import (
     ScanRequest,
     ScanResult,
@@ -44,6 +47,8 @@ from xops.core.scan import (
     run_step,
     sort_findings,
 )
+from xops.crews.config import COMPOSE, crew_tasks
+from xops.llm.settings import load_llm_settings
 
 log = logging.getLogger("xops.api.engine")
 ANSWER_CHUNK = 400  # characters per answer.delta event
@@ -118,6 +123,7 @@ class RunEngine:
         self._touched: set[str] = set()
         self._lock = threading.Lock()
         self._contexts: dict[str, AwsContext] = {}
+        self.llm = load_llm_settings()
 
     # -- lifecycle ------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -167,6 +173,10 @@ class RunEngine:
     # -- submit / cancel ------------------------------------------------------------------------------
     def submit(self, req: RunRequest, ident: Identity) -> str:
         validate_request(req)
+        if req.mode == "crew" and not self.llm.configured:
+            raise UsageError("mode crew needs an LLM, and none is configured",
+                             "set XOPS_LLM_PROVIDER (claude, bedrock or openai; see docs/crews.md), "
+                             "or send mode auto or deterministic")
         run_id = new_run_id()
         self.store.create_run(run_id, req.model_dump(mode="json"), ident.model_dump(mode="json"), ident.cost_centres)
         self.audit.record("run.created", ident, run_id=run_id, detail=req.model_dump(mode="json"))
@@ -242,7 +252,11 @@ class RunEngine:
         with self.store.write() as conn:
             self.store.append_events(conn, step.run_id, [("step.started", self._step_info(step))])
         self.bus.notify(step.run_id)
-        if step.kind == "analyze":
+        if step.kind == "crew":
+            with tracer().start_as_current_span("run.crew", attributes={
+                    "xops.run_id": step.run_id, "xops.step": step.seq, "xops.task": step.analyzer_id}):
+                self._crew(step, run)
+        elif step.kind == "analyze":
             with tracer().start_as_current_span("run.step", attributes={
                     "xops.run_id": step.run_id, "xops.step": step.seq, "xops.analyzer_id": step.analyzer_id,
                     "aws.account_id": step.account_id, "aws.region": step.region}):
@@ -256,6 +270,8 @@ class RunEngine:
         info: dict[str, Any] = {"step": step.seq, "kind": step.kind}
         if step.kind == "analyze":
             info.update(analyzer_id=step.analyzer_id, account_id=step.account_id, region=step.region)
+        elif step.kind == "crew":
+            info["task"] = step.analyzer_id
         return info
 
     def _context(self, run: dict[str, Any]) -> AwsContext:
@@ -284,21 +300,28 @@ class RunEngine:
             self._fail_run(run["id"], exc.message, exc.hint)
             return
         aws.scan_regions = regions
-        analyzers = resolve_analyzers(req.scan_request())
+        route = routed(req)
+        analyzers = registry.select(route.analyzer_ids) if route else resolve_analyzers(req.scan_request())
+        routing = route.model_dump(mode="json") if route else None
+        mode, note = self._mode(req)
+        pillars = route.pillars if route else sorted({a.meta.pillar for a in analyzers}, key=PILLARS.index)
+        tasks = crew_tasks(pillars) if mode == "crew" else []
         planned = [{"analyzer_id": s.analyzer.meta.id, "account_id": s.target.account_id, "region": s.target.region}
                    for s in plan(aws, analyzers, accounts, regions)]
         with self.store.write() as conn:
             self.store.lock_run(conn, run["id"])
             if not self.store.finish_step(conn, step):
                 raise StepLost(step.id)
-            self.store.add_steps(conn, run["id"], planned)
+            self.store.add_steps(conn, run["id"], planned, tasks)
             self.store.set_run(conn, run["id"], state=st.RUNNING, steps_total=len(planned),
                                scope={"accounts": accounts, "regions": regions, "caller": caller,
-                                      "analyzers": [a.meta.id for a in analyzers]})
+                                      "analyzers": [a.meta.id for a in analyzers], "route": routing,
+                                      "mode": mode, "note": note, "crew": tasks})
             self.store.append_events(conn, run["id"], [
                 ("run.started", {"run_id": run["id"], "question": req.question, "accounts": accounts,
                                  "regions": regions, "analyzers": [a.meta.id for a in analyzers],
-                                 "total": len(planned), "mode": "deterministic"}),
+                                 "total": len(planned), "mode": mode, "routing": routing, "crew": tasks,
+                                 **({"note": note} if note else {})}),
                 ("step.progress", {"done": 0, "total": len(planned)}),
             ])
 
@@ -358,7 +381,20 @@ class RunEngine:
         run_dir = evidence.root / run["id"]
         if not (run_dir / "manifest.json").exists():  # written by an earlier attempt that did not commit
             run_dir = evidence.write(result)
-        answer = answer_markdown(req, result, run_dir.name)
+        route = Route.model_validate(scope["route"]) if scope.get("route") else None
+        base = f"/v1/runs/{run['id']}/evidence"
+        with self.store.read() as conn:
+            outputs = self.store.outputs(conn, run["id"])
+        failed = next((o for o in outputs.values() if "error" in o), None)
+        composed = next((o for o in outputs.values() if o.get("task") == COMPOSE and "text" in o), None)
+        if composed and not failed:
+            answer = crew_answer(composed["text"], result, base)
+        else:
+            note = scope.get("note")
+            if failed:
+                note = (f"the LLM ({self.llm.describe()}) failed during the crew task {failed['task']}: "
+                        f"{failed['error']}. This is the deterministic answer.")
+            answer = answer_markdown(req.question, result, evidence_base=base, route=route, note=note)
         s = summarize(result)
         counts = {"FAIL": s.fail, "PASS": s.passed, "ERROR": s.error, "est_monthly_usd": s.est_monthly_usd}
         files = sorted(p.name for p in run_dir.iterdir() if p.is_file())
@@ -376,6 +412,54 @@ class RunEngine:
         with self._lock:
             self._contexts.pop(run["id"], None)
 
+    def _mode(self, req: RunRequest) -> tuple[str, str | None]:
+        """crew when asked for (or auto) and the LLM answers; else deterministic, with a note why."""
+        if req.mode == "deterministic" or not self.llm.configured:
+            return "deterministic", None
+        from xops.llm.gateway import LlmUnavailable, check
+
+        try:
+            check(self.llm)
+        except LlmUnavailable as exc:
+            log.warning("LLM unavailable; deterministic answer", extra={"reason": exc.message})
+            return "deterministic", f"{exc.message} ({exc.hint}). This is the deterministic answer."
+        return "crew", None
+
+    def _crew(self, step: ClaimedStep, run: dict[str, Any]) -> None:
+        """One crew task. Its output is stored with the step, so a resumed run never runs it again."""
+        from xops.crews.runner import run_task
+        from xops.crews.tools import RunSource
+
+        req = RunRequest.model_validate(run["request"])
+        scope = run["scope"] or {}
+        with self.store.read() as conn:
+            found = [Finding.model_validate(d) for d in self.store.all_findings(conn, run["id"])]
+            earlier = self.store.outputs(conn, run["id"])
+        route = scope.get("route") or {}
+        try:
+            out = run_task(step.analyzer_id, question=req.question or "What needs attention in this estate?",
+                           focus=route.get("focus", []), source=RunSource(found),
+                           reports={o["task"]: o["text"] for o in earlier.values() if "text" in o},
+                           facts=run_facts(found), settings=self.llm)
+            output: dict[str, Any] = out.model_dump(mode="json")
+        except Exception as exc:  # the LLM failed (unreachable, timeout, refused): fall back, never fail the run
+            log.warning("crew task failed; deterministic answer", exc_info=True,
+                        extra={"run_id": run["id"], "task": step.analyzer_id})
+            message = f"{type(exc).__name__}: {str(exc)[:300]}"
+            if self.llm.api_key is not None:
+                message = message.replace(self.llm.api_key.get_secret_value(), "***")
+            output = {"task": step.analyzer_id, "error": message}
+        with self.store.write() as conn:
+            self.store.lock_run(conn, run["id"])
+            if not self.store.finish_step(conn, step):
+                raise StepLost(step.id)
+            self.store.put_output(conn, run["id"], step.seq, output)
+            if "error" in output:
+                self.store.skip_crew_steps(conn, run["id"])
+            self.store.append_events(conn, run["id"], [("step.finished", {
+                **self._step_info(step), "tool_calls": output.get("tool_calls", []),
+                **({"error": output["error"]} if "error" in output else {})})])
+
     def _fail_run(self, run_id: str, message: str, hint: str) -> None:
         with self.store.write() as conn:
             run = self.store.lock_run(conn, run_id)
@@ -389,12 +473,28 @@ class RunEngine:
         self.bus.notify(run_id)
 
 
-def answer_markdown(req: RunRequest, result: ScanResult, evidence_name: str) -> str:
-    """The deterministic answer: the question, the scan summary, links to the evidence files."""
-    from xops.evidence.summary import summary_markdown
+def run_facts(found: list[Finding]) -> str:
+    """Totals of the run's findings, for the answer writer (deterministic numbers it may quote)."""
+    fails = [f for f in found if f.status == Status.FAIL]
+    parts = [f"{len(fails)} FAIL findings, est. ${sum(f.est_monthly_usd or 0 for f in fails):,.2f}/month in total"]
+    for p in PILLARS:
+        pf = [f for f in fails if f.analyzer_id.startswith(p + ".")]
+        if pf:
+            parts.append(f"{p}: {len(pf)} findings, ${sum(f.est_monthly_usd or 0 for f in pf):,.2f}/month")
+    return "; ".join(parts)
 
-    head = f"**Question:** {req.question}\n\n" if req.question else ""
-    body = summary_markdown(result)
-    links = "\n".join(f"- [{n}](/v1/runs/{result.run_id}/evidence/{n})"
-                      for n in ("summary.md", "findings.csv", "findings.json", "manifest.json", "evidence.zip"))
-    return f"{head}{body}\nDownload: \n{links}\n"
+
+def crew_answer(text: str, result: ScanResult, evidence_base: str) -> str:
+    """The crew's answer, its grounding check against the run's findings, and the evidence links."""
+    from xops.answer.grounding import check
+    from xops.answer.markdown import EVIDENCE_FILES
+
+    links = "\n".join(f"- [{n}]({evidence_base}/{n})" for n in EVIDENCE_FILES)
+    return f"{text.strip()}\n\n_{check(text, result.findings).note()}_\n\n### Evidence\n\n{links}\n"
+
+
+def routed(req: RunRequest) -> Route | None:
+    """A question without pillar, analyzers or framework is routed by the deterministic router."""
+    if not req.question or req.pillar or req.analyzers or req.framework:
+        return None
+    return route_question(req.question)

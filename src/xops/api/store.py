@@ -81,9 +81,10 @@ steps = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("run_id", String(64), ForeignKey("xops_runs.id"), nullable=False),
     Column("seq", Integer, nullable=False),
-    Column("kind", String(16), nullable=False),  # plan | analyze | summarise
-    Column("priority", Integer, nullable=False, default=2),  # claimed first: plan 0, summarise 1, analyze 2
-    Column("analyzer_id", String(128), nullable=False, default=""),
+    Column("kind", String(16), nullable=False),  # plan | analyze | crew | summarise
+    # Claimed first: plan 0, then crew and summarise 1 (finish started runs), then analyze 2.
+    Column("priority", Integer, nullable=False, default=2),
+    Column("analyzer_id", String(128), nullable=False, default=""),  # analyze: analyzer id; crew: task name
     Column("account_id", String(32), nullable=False, default=""),
     Column("region", String(32), nullable=False, default=""),
     Column("state", String(16), nullable=False),
@@ -93,6 +94,15 @@ steps = Table(
     Column("finished_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("run_id", "seq", name="uq_step_seq"),
     Index("ix_steps_claim", "state", "priority", "id"),
+)
+
+# The output of a crew step, written in the transaction that marks the step done: a resumed run reads it
+# instead of running the task again.
+step_outputs = Table(
+    "xops_step_outputs", metadata,
+    Column("run_id", String(64), ForeignKey("xops_runs.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("output", JSON, nullable=False),
 )
 
 events = Table(
@@ -356,13 +366,39 @@ class Store:
                                .values(state=PENDING, claimed_by=None, claimed_at=None))
         return res.rowcount or 0
 
-    def add_steps(self, conn: Connection, run_id: str, planned: Sequence[dict[str, str]]) -> None:
+    def add_steps(self, conn: Connection, run_id: str, planned: Sequence[dict[str, str]],
+                  crew_tasks: Sequence[str] = ()) -> None:
+        """Analyze steps (run concurrently), then crew steps (one at a time, in order), then summarise.
+        Everything after the analyze steps waits `blocked` until every step before it is done."""
         rows = [{"run_id": run_id, "seq": i + 1, "kind": "analyze", "priority": 2, "state": PENDING, "attempts": 0,
                  **p} for i, p in enumerate(planned)]
-        rows.append({"run_id": run_id, "seq": len(planned) + 1, "kind": "summarise", "priority": 1,
-                     "state": BLOCKED if planned else PENDING, "attempts": 0,
-                     "analyzer_id": "", "account_id": "", "region": ""})
+        after = [("crew", t) for t in crew_tasks] + [("summarise", "")]
+        for n, (kind, task) in enumerate(after):
+            rows.append({"run_id": run_id, "seq": len(planned) + 1 + n, "kind": kind, "priority": 1,
+                         "state": BLOCKED if planned or n else PENDING, "attempts": 0,
+                         "analyzer_id": task, "account_id": "", "region": ""})
         conn.execute(self._insert_ignore(steps), rows)
+
+    def _unblock_next(self, conn: Connection, run_id: str) -> None:
+        first = conn.execute(select(func.min(steps.c.seq)).where(steps.c.run_id == run_id,
+                                                                 steps.c.state == BLOCKED)).scalar()
+        if first is not None:
+            conn.execute(update(steps).where(steps.c.run_id == run_id, steps.c.seq == first,
+                                             steps.c.state == BLOCKED).values(state=PENDING))
+
+    def skip_crew_steps(self, conn: Connection, run_id: str) -> None:
+        """The LLM failed: the remaining crew steps will not run; the summarise step may."""
+        conn.execute(update(steps).where(steps.c.run_id == run_id, steps.c.kind == "crew",
+                                         steps.c.state.in_((BLOCKED, PENDING))).values(state=SKIPPED))
+        self._unblock_next(conn, run_id)
+
+    def put_output(self, conn: Connection, run_id: str, seq: int, output: dict[str, Any]) -> None:
+        conn.execute(self._insert_ignore(step_outputs), [{"run_id": run_id, "seq": seq, "output": output}])
+
+    def outputs(self, conn: Connection, run_id: str) -> dict[int, dict[str, Any]]:
+        rows = conn.execute(select(step_outputs.c.seq, step_outputs.c.output)
+                            .where(step_outputs.c.run_id == run_id).order_by(step_outputs.c.seq)).all()
+        return {r.seq: r.output for r in rows}
 
     def finish_step(self, conn: Connection, step: ClaimedStep) -> bool:
         """Mark a claimed step done; count it; unblock the summarise step after the last analyze step.
@@ -379,8 +415,9 @@ class Store:
                                        .values(steps_done=runs.c.steps_done + 1)
                                        .returning(runs.c.steps_done, runs.c.steps_total)).one()
             if done >= total:
-                conn.execute(update(steps).where(steps.c.run_id == step.run_id, steps.c.kind == "summarise",
-                                                 steps.c.state == BLOCKED).values(state=PENDING))
+                self._unblock_next(conn, step.run_id)
+        elif step.kind == "crew":
+            self._unblock_next(conn, step.run_id)
         return True
 
     def step_states(self, run_id: str) -> list[dict[str, Any]]:

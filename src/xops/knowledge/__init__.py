@@ -1,0 +1,1 @@
+"""Knowledge (L4): remediation playbooks, analyzer metadata and past run summaries in ChromaDB."""

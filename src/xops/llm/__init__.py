@@ -1,0 +1,1 @@
+"""The LLM gateway: one settings object, the CrewAI LLM it builds, and a reachability check."""

@@ -1,0 +1,182 @@
+"""A scripted LLM over HTTP on 127.0.0.1: OpenAI-compatible `/v1/chat/completions` (plain and streaming,
+with tool calls) and Anthropic `/v1/messages` (plain), recording every request so tests assert on prompts.
+
+A script is a function from the request body to a `Reply` (text, or tool calls); `LlmStub.requests`
+holds every request received, in order. The stub is our own test fixture, not a mock of our code: CrewAI,
+LiteLLM and the Anthropic SDK talk to it over real HTTP exactly as they would to a provider.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from xops.sandbox.moto_server import free_port
+
+
+@dataclass
+class ToolCall:
+    name: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Reply:
+    text: str = ""
+    tool_calls: list[ToolCall] = field(default_factory=list)
+
+
+@dataclass
+class Recorded:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    raw: bytes
+
+
+Script = Callable[[dict[str, Any]], Reply]
+
+
+def message_text(body: dict[str, Any]) -> str:
+    """Every text in a request (system, messages, tool results), joined: what the model was shown."""
+    parts: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif isinstance(value, dict):
+            for key in ("text", "content", "system"):
+                if key in value:
+                    walk(value[key])
+
+    walk(body.get("system", ""))
+    walk(body.get("messages", []))
+    return "\n".join(parts)
+
+
+class LlmStub:
+    def __init__(self, script: Script) -> None:
+        self.script = script
+        self.requests: list[Recorded] = []
+        self.port = free_port()
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def chat_requests(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path.endswith(("/chat/completions", "/messages"))]
+
+    def start(self) -> LlmStub:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+            def _send(self, status: int, body: bytes, ctype: str = "application/json") -> None:
+                self.send_response(status)
+                self.send_header("content-type", ctype)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:  # noqa: N802
+                if self.path.rstrip("/").endswith("/models"):
+                    self._send(200, json.dumps({"object": "list", "data": [{"id": "stub", "object": "model"}]}).encode())
+                else:
+                    self._send(404, b'{"error": "not found"}')
+
+            def do_POST(self) -> None:  # noqa: N802
+                raw = self.rfile.read(int(self.headers.get("content-length", "0")))
+                body = json.loads(raw or b"{}")
+                with stub._lock:
+                    stub.requests.append(Recorded(self.path, {k.lower(): v for k, v in self.headers.items()}, body, raw))
+                try:
+                    reply = stub.script(body)
+                except Exception as exc:  # a broken script: say so in the reply, the test sees it
+                    self._send(500, json.dumps({"error": {"message": f"stub script failed: {exc!r}"}}).encode())
+                    return
+                if self.path.endswith("/messages"):
+                    self._send(200, json.dumps(anthropic_message(body, reply)).encode())
+                elif body.get("stream"):
+                    self._send(200, openai_stream(body, reply), "text/event-stream")
+                else:
+                    self._send(200, json.dumps(openai_completion(body, reply)).encode())
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, name="llm-stub", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
+def _usage(body: dict[str, Any], reply: Reply) -> dict[str, int]:
+    prompt = max(1, len(json.dumps(body.get("messages", []))) // 4)
+    return {"prompt_tokens": prompt, "completion_tokens": max(1, len(reply.text) // 4),
+            "total_tokens": prompt + max(1, len(reply.text) // 4)}
+
+
+def _openai_tool_calls(reply: Reply) -> list[dict[str, Any]]:
+    return [{"id": f"call_{uuid.uuid4().hex[:12]}", "type": "function",
+             "function": {"name": c.name, "arguments": json.dumps(c.arguments)}} for c in reply.tool_calls]
+
+
+def openai_completion(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": reply.text or None}
+    if reply.tool_calls:
+        message["tool_calls"] = _openai_tool_calls(reply)
+    return {"id": f"chatcmpl-{uuid.uuid4().hex[:12]}", "object": "chat.completion", "created": 0,
+            "model": body.get("model", "stub"),
+            "choices": [{"index": 0, "message": message,
+                         "finish_reason": "tool_calls" if reply.tool_calls else "stop"}],
+            "usage": _usage(body, reply)}
+
+
+def openai_stream(body: dict[str, Any], reply: Reply) -> bytes:
+    cid = f"chatcmpl-{uuid.uuid4().hex[:12]}"
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> str:
+        doc = {"id": cid, "object": "chat.completion.chunk", "created": 0, "model": body.get("model", "stub"),
+               "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        return f"data: {json.dumps(doc)}\n\n"
+
+    out = [chunk({"role": "assistant", "content": ""})]
+    for i in range(0, len(reply.text), 40):
+        out.append(chunk({"content": reply.text[i:i + 40]}))
+    for n, call in enumerate(_openai_tool_calls(reply)):
+        out.append(chunk({"tool_calls": [{"index": n, **call}]}))
+    out.append(chunk({}, "tool_calls" if reply.tool_calls else "stop"))
+    usage = {"id": cid, "object": "chat.completion.chunk", "created": 0, "model": body.get("model", "stub"),
+             "choices": [], "usage": _usage(body, reply)}
+    out.append(f"data: {json.dumps(usage)}\n\ndata: [DONE]\n\n")
+    return "".join(out).encode()
+
+
+def anthropic_message(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+    content: list[dict[str, Any]] = []
+    if reply.text:
+        content.append({"type": "text", "text": reply.text})
+    for c in reply.tool_calls:
+        content.append({"type": "tool_use", "id": f"toolu_{uuid.uuid4().hex[:12]}", "name": c.name, "input": c.arguments})
+    return {"id": f"msg_{uuid.uuid4().hex[:12]}", "type": "message", "role": "assistant",
+            "model": body.get("model", "stub"), "content": content,
+            "stop_reason": "tool_use" if reply.tool_calls else "end_turn", "stop_sequence": None,
+            "usage": {"input_tokens": max(1, len(json.dumps(body)) // 4), "output_tokens": max(1, len(reply.text) // 4)}}
