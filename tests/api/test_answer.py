@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness.api import ApiServer
+from tests.harness.api import ApiServer, run_started
 from tests.harness.sandbox import RunningSandbox
 from xops.core import registry
 
@@ -17,7 +17,7 @@ def test_question_alone_is_routed_and_answered_with_the_planted_issues(api: ApiS
     run_id = api.start_run({"question": question, "scope": {"accounts": ["all"]}})
     evs = list(api.events(run_id))
     assert evs[-1].type == "run.finished", [e.type for e in evs[-3:]]
-    started = evs[0].data
+    started = run_started(evs).data
     assert started["mode"] == "deterministic"
     assert started["routing"]["pillars"] == ["finops"] and started["routing"]["method"] == "keywords+similarity"
     finops = sorted(a.meta.id for a in registry.all_analyzers() if a.meta.pillar == "finops")
@@ -46,7 +46,7 @@ def test_security_question_ranks_by_severity(api: ApiServer, api_sandbox: Runnin
     run_id = api.start_run({"question": "Is anything exposed to the internet?",
                             "scope": {"accounts": ["all"], "regions": ["ap-southeast-2"]}})
     evs = list(api.events(run_id))
-    assert evs[0].data["routing"]["pillars"] == ["devsecops"]
+    assert run_started(evs).data["routing"]["pillars"] == ["devsecops"]
     answer = "".join(e.data["text"] for e in evs if e.type == "answer.delta")
     top = answer.split("### Top findings", 1)[1].split("### What to do next", 1)[0]
     severities = [line.split("|")[1].strip() for line in top.splitlines() if line.startswith("| ") and "`" in line]

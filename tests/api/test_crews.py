@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness.api import ApiServer, Event, api_env
+from tests.harness.api import ApiServer, Event, api_env, run_started
 from tests.harness.llm_stub import LlmStub, Reply, ToolCall
 from tests.harness.sandbox import RunningSandbox
 from xops.sandbox.moto_server import free_port
@@ -75,7 +75,7 @@ def test_finops_question_calls_the_analyzers_and_answers_from_their_findings(
     finally:
         api.stop()
     assert evs[-1].type == "run.finished", [e.type for e in evs[-4:]]
-    started = evs[0].data
+    started = run_started(evs).data
     assert started["mode"] == "crew" and started["crew"] == ["finops_analysis", "compose_answer"]
     crew_done = [e.data for e in evs if e.type == "step.finished" and e.data.get("kind") == "crew"]
     assert [d["task"] for d in crew_done] == ["finops_analysis", "compose_answer"]
@@ -116,7 +116,7 @@ def test_unreachable_llm_falls_back_to_the_deterministic_answer(api_sandbox: Run
     finally:
         api.stop()
     assert run["state"] == "finished" and evs[-1].type == "run.finished"
-    assert evs[0].data["mode"] == "deterministic" and "unreachable" in evs[0].data["note"]
+    assert run_started(evs).data["mode"] == "deterministic" and "unreachable" in run_started(evs).data["note"]
     answer = answer_of(evs)
     assert answer.startswith("> **Note:** the LLM endpoint http://127.0.0.1:")
     assert "This is the deterministic answer." in answer and "### What to do next" in answer
@@ -137,7 +137,7 @@ def test_llm_failing_during_a_crew_step_falls_back(api_sandbox: RunningSandbox, 
     finally:
         api.stop()
         stub.stop()
-    assert run["state"] == "finished" and evs[0].data["mode"] == "crew"
+    assert run["state"] == "finished" and run_started(evs).data["mode"] == "crew"
     crew_steps = {s["analyzer_id"]: s["state"] for s in run["steps"] if s["kind"] == "crew"}
     assert crew_steps == {"devsecops_analysis": "done", "compose_answer": "skipped"}
     failed = next(e.data for e in evs if e.type == "step.finished" and e.data.get("kind") == "crew")
@@ -166,7 +166,7 @@ def test_sigterm_during_crew_steps_resumes_without_rerunning_a_task(api_sandbox:
     finally:
         first.stop()
     assert seen[-1].type == "run.interrupted"
-    assert seen[0].data["crew"] == ["finops_analysis", "devsecops_analysis", "compose_answer"]
+    assert run_started(seen).data["crew"] == ["finops_analysis", "devsecops_analysis", "compose_answer"]
     done_before = [e.data["task"] for e in seen if e.type == "step.finished" and e.data.get("kind") == "crew"]
     assert done_before == ["finops_analysis"]  # the in-flight crew step finished during the drain
 

@@ -114,6 +114,11 @@ class ApiServer:
                     return out
 
 
+def run_started(evs: list[Event]) -> Event:
+    """The run.started event (the plan) of a stream; run.queued comes before it."""
+    return next(e for e in evs if e.type == "run.started")
+
+
 def api_env(base: dict[str, str], data_dir: Path, **extra: str) -> dict[str, str]:
     env = {**base, "XOPS_DATA_DIR": str(data_dir), "XOPS_API_KEYS": KEY, "XOPS_API_WORKERS": "2",
            "XOPS_DRAIN_SECONDS": "30"}
