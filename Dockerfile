@@ -8,7 +8,9 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY src ./src
 COPY mcp_servers ./mcp_servers
-RUN pip install --no-cache-dir ".[sandbox]" \
+# CPU torch first (the crews' local embedder): from PyTorch's CPU index at build time, never CUDA.
+RUN pip install --no-cache-dir torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu \
+ && pip install --no-cache-dir ".[sandbox,crews]" \
  && useradd --uid 10001 --create-home xops \
  && mkdir -p /data /chroma && chown xops:xops /data /chroma
 USER xops

@@ -99,6 +99,11 @@ def load_llm_settings(environ: dict[str, str] | None = None) -> LlmSettings:
             raise UsageError(f"XOPS_LLM_FILE {path} must hold a mapping", "e.g. provider: claude")
         raw.update(doc)
     raw.update({field: env[var] for field, var in ENV.items() if env.get(var)})
+    if "provider" not in raw and env.get("ANTHROPIC_API_KEY"):
+        raw["provider"] = "claude"  # the one-key path: ANTHROPIC_API_KEY alone turns the crews on
+    if raw.get("provider") == "claude" and not raw.get("api_key") and not raw.get("api_key_file") \
+            and env.get("ANTHROPIC_API_KEY"):
+        raw["api_key"] = env["ANTHROPIC_API_KEY"]
     try:
         return LlmSettings.model_validate(raw)
     except ValidationError as exc:
