@@ -54,3 +54,31 @@ def test_security_question_ranks_by_severity(api: ApiServer, api_sandbox: Runnin
     planted = {i.resource_id for i in api_sandbox.truth.issues
                if i.analyzer_id.startswith("devsecops.") and i.region in ("ap-southeast-2", "global")}
     assert planted and all(f"`{rid}`" in answer for rid in planted)
+
+
+def test_answer_lists_related_playbooks_once_the_knowledge_is_warm(api_sandbox: RunningSandbox, tmp_path) -> None:
+    """With knowledge on (the product default), the API fills Chroma with the built-in playbooks at start,
+    and the deterministic answer then cites the playbooks of the question's pillar."""
+    import time
+
+    from tests.harness.api import api_env
+
+    server = ApiServer(api_env(api_sandbox.env, tmp_path / "data", XOPS_KNOWLEDGE="on"), tmp_path / "api.log").start()
+    try:
+        with server.client() as c:
+            for _ in range(600):
+                state = c.get("/readyz").json()["knowledge"]
+                if state != "warming":
+                    break
+                time.sleep(0.5)
+        assert state == "ready", (tmp_path / "api.log").read_text()[-2000:]
+        run_id = server.start_run({"question": "which idle or stopped EC2 instances waste money?",
+                                   "scope": {"accounts": ["all"]}})
+        answer = "".join(e.data["text"] for e in server.events(run_id) if e.type == "answer.delta")
+        section = answer.split("### Related playbooks", 1)[1].split("###", 1)[0]
+        titles = [line for line in section.splitlines() if line.startswith("- ")]
+        assert titles and all(t.startswith("- finops-") for t in titles), titles  # the question's pillar only
+        assert any("finops-compute.md" in t for t in titles), titles
+        assert (tmp_path / "data" / "chroma").is_dir()
+    finally:
+        server.stop()

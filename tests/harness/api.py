@@ -120,8 +120,10 @@ def run_started(evs: list[Event]) -> Event:
 
 
 def api_env(base: dict[str, str], data_dir: Path, **extra: str) -> dict[str, str]:
+    # Knowledge warm-up (embedder + playbooks into Chroma, ~10 s of CPU per new data dir) is off except in
+    # the tests of related playbooks, which turn it on.
     env = {**base, "XOPS_DATA_DIR": str(data_dir), "XOPS_API_KEYS": KEY, "XOPS_API_WORKERS": "2",
-           "XOPS_DRAIN_SECONDS": "30"}
+           "XOPS_DRAIN_SECONDS": "30", "XOPS_KNOWLEDGE": "off"}
     env.pop("XOPS_DATABASE_URL", None)
     return env | extra
 

@@ -24,6 +24,9 @@ from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 
 from xops import __version__
+from xops.answer.related import enabled as knowledge_enabled
+from xops.answer.related import ready as knowledge_ready
+from xops.answer.related import start_warm_up
 from xops.api import problems
 from xops.api import store as st
 from xops.api.audit import Audit
@@ -120,6 +123,7 @@ def create_app(settings: ApiSettings, *, store: Store | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         bus.bind(asyncio.get_running_loop())
         engine.start()
+        start_warm_up()
         try:
             yield
         finally:
@@ -197,7 +201,8 @@ def create_app(settings: ApiSettings, *, store: Store | None = None) -> FastAPI:
         except Exception as exc:
             raise Problem(503, "store unavailable", f"the run store does not answer: {exc}",
                           "check XOPS_DATABASE_URL / the data dir") from exc
-        return {"status": "ready", "store": store.dialect}
+        knowledge = "ready" if knowledge_ready() else ("warming" if knowledge_enabled() else "off")
+        return {"status": "ready", "store": store.dialect, "knowledge": knowledge}
 
     # -- analyzers ------------------------------------------------------------------------------------
     @app.get("/v1/analyzers", tags=["analyzers"], responses=_problem_doc(401, 422))

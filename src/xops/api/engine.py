@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from xops.answer.markdown import answer_markdown
+from xops.answer.related import related_playbooks, remember_run
 from xops.answer.router import Route
 from xops.answer.router import route as route_question
 from xops.api import store as st
@@ -394,7 +395,10 @@ class RunEngine:
             if failed:
                 note = (f"the LLM ({self.llm.describe()}) failed during the crew task {failed['task']}: "
                         f"{failed['error']}. This is the deterministic answer.")
-            answer = answer_markdown(req.question, result, evidence_base=base, route=route, note=note)
+            pillars = [req.pillar] if req.pillar else (route.pillars if route else [])
+            related = related_playbooks(req.question, result.findings, pillars[0] if len(pillars) == 1 else None)
+            answer = answer_markdown(req.question, result, evidence_base=base, route=route, note=note,
+                                     related=related)
         s = summarize(result)
         counts = {"FAIL": s.fail, "PASS": s.passed, "ERROR": s.error, "est_monthly_usd": s.est_monthly_usd}
         files = sorted(p.name for p in run_dir.iterdir() if p.is_file())
@@ -411,6 +415,7 @@ class RunEngine:
             ])
         with self._lock:
             self._contexts.pop(run["id"], None)
+        remember_run(run["id"], (run_dir / "summary.md").read_text())
 
     def _mode(self, req: RunRequest) -> tuple[str, str | None]:
         """crew when asked for (or auto) and the LLM answers; else deterministic, with a note why."""
