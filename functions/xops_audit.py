@@ -203,7 +203,11 @@ def run_id_in(text: str) -> str | None:
     return found[-1] if found else None
 # ---- end of shared.py ----
 
-STARTED: dict[str, float] = {}  # message id -> monotonic start (inlet), read by the outlet
+STARTED: dict[str, float] = {}  # user id + prompt hash -> monotonic start (inlet), read by the outlet
+
+
+def _key(user: dict[str, Any] | None, body: dict[str, Any]) -> str:
+    return f"{(user or {}).get('id', '')}:{hashlib.sha256(last_user_message(body).encode()).hexdigest()}"
 
 
 def _tool_calls(message: dict[str, Any]) -> list[str]:
@@ -225,19 +229,17 @@ class Filter:
     def __init__(self) -> None:
         self.valves = self.Valves()
 
-    def inlet(self, body: dict[str, Any], __metadata__: dict[str, Any] | None = None) -> dict[str, Any]:
-        key = str((__metadata__ or {}).get("message_id") or "")
-        if key:
-            STARTED[key] = time.monotonic()
-            while len(STARTED) > 10_000:
-                STARTED.pop(next(iter(STARTED)))
+    def inlet(self, body: dict[str, Any], __user__: dict[str, Any] | None = None) -> dict[str, Any]:
+        STARTED[_key(__user__, body)] = time.monotonic()
+        while len(STARTED) > 10_000:
+            STARTED.pop(next(iter(STARTED)))
         return body
 
     async def outlet(self, body: dict[str, Any], __user__: dict[str, Any] | None = None,
                      __metadata__: dict[str, Any] | None = None) -> dict[str, Any]:
         meta = __metadata__ or {}
         message_id = str(body.get("id") or meta.get("message_id") or "")
-        started = STARTED.pop(message_id, None)
+        started = STARTED.pop(_key(__user__, body), None)
         messages = body.get("messages") or []
         reply = next((m for m in reversed(messages) if m.get("role") == "assistant"), {})
         record = {

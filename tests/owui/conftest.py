@@ -96,15 +96,21 @@ class SocketEvents:
         import socketio
 
         self.events: list[dict[str, Any]] = []
+        self.answers: dict[str, Any] = {}  # event type (confirmation, input) -> what this "browser" answers
         self.lock = threading.Lock()
         self.sio = socketio.Client(reconnection=False)
         self.sio.on("events", self._on)
         self.sio.connect(owui_url, socketio_path="/ws/socket.io", auth={"token": token}, transports=["websocket"],
                          wait_timeout=20)
 
-    def _on(self, data: dict[str, Any]) -> None:
+    def _on(self, data: dict[str, Any]) -> Any:
         with self.lock:
             self.events.append({**data, "_t": time.monotonic()})
+        return self.answers.get((data.get("data") or {}).get("type"))
+
+    @property
+    def sid(self) -> str:
+        return str(self.sio.get_sid())
 
     def statuses(self) -> list[dict[str, Any]]:
         with self.lock:
