@@ -116,6 +116,13 @@ class SocketEvents:
         with self.lock:
             return [e for e in self.events if (e.get("data") or {}).get("type") == "status"]
 
+    def completion(self) -> str:
+        """The reply Open WebUI streamed over socket.io (`response:completion` output_text deltas)."""
+        with self.lock:
+            data = [(e.get("data") or {}) for e in self.events]
+        return "".join(d["data"].get("delta", "") for d in data if d.get("type") == "response:completion"
+                       and (d.get("data") or {}).get("type") == "response.output_text.delta")
+
     def close(self) -> None:
         self.sio.disconnect()
 

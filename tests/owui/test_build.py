@@ -37,7 +37,8 @@ def test_each_file_stands_alone_with_frontmatter(target) -> None:
 
     assert roots - ALLOWED <= set(sys.stdlib_module_names), roots
     classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
-    expected = {"pipe": "Pipe", "filter": "Filter", "action": "Action", "tool": "Tools"}[target.kind]
+    expected = {"pipe": "Pipe", "filter": "Filter", "action": "Action", "tool": "Tools",
+                "pipeline": "Pipeline"}[target.kind]
     assert expected in classes
 
 

@@ -22,7 +22,7 @@ REWRITTEN = ("from utils", "from apps", "from main", "from config")
 class Target:
     path: str  # relative to the repository
     source: str  # module under src/xops/owui/
-    kind: str  # pipe | filter | action | tool
+    kind: str  # pipe | filter | action | tool | pipeline (for the Pipelines server, not installed in Open WebUI)
 
     @property
     def id(self) -> str:
@@ -42,6 +42,7 @@ TARGETS = (
     Target("functions/xops_export_evidence.py", "action_export", "action"),
     Target("functions/xops_approve_remediation.py", "action_approve", "action"),
     Target("tools/xops_analyzers.py", "tool_analyzers", "tool"),
+    Target("pipelines/xops_pipelines.py", "pipeline", "pipeline"),
 )
 
 

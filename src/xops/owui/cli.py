@@ -63,6 +63,8 @@ def owui_install(
     pipelines_url: Annotated[str | None, typer.Option(help="The Pipelines server (…:9099), registered as a "
                                                            "connection")] = None,
     pipelines_key: Annotated[str | None, typer.Option(envvar="PIPELINES_API_KEY", help="Its API key")] = None,
+    pipelines_secret: Annotated[str | None, typer.Option(envvar="XOPS_PIPELINES_SECRET", help="Signs the user "
+                                                         "for the Pipelines server (its XOPS_PIPELINES_SECRET)")] = None,
     dry_run: DryRun = False,
 ) -> None:
     """Install or update xOps in Open WebUI: functions, tool, valves, tool servers, model entries."""
@@ -75,18 +77,46 @@ def owui_install(
         raise _fail("no Open WebUI credentials", "pass --token, or --email and --password of an admin")
     if mcpo_url and not mcpo_key:
         raise _fail("--mcpo-url needs --mcpo-key (or XOPS_MCPO_API_KEY)")
+    if pipelines_url and not (pipelines_key and pipelines_secret):
+        raise _fail("--pipelines-url needs --pipelines-key and --pipelines-secret (or PIPELINES_API_KEY and "
+                    "XOPS_PIPELINES_SECRET)")
     if mcp_url and not mcp_token:
         raise _fail("--mcp-url needs --mcp-token (or XOPS_MCP_TOKEN)")
     try:
         spec = InstallSpec(url=url, token=token, email=email, password=password, api_url=api_url, api_key=api_key,
                            accounts=accounts, regions=regions, mcpo_url=mcpo_url, mcpo_key=mcpo_key, mcp_url=mcp_url,
-                           mcp_token=mcp_token, pipelines_url=pipelines_url, pipelines_key=pipelines_key)
+                           mcp_token=mcp_token, pipelines_url=pipelines_url, pipelines_key=pipelines_key,
+                           pipelines_secret=pipelines_secret)
         report = install(spec, dry_run=dry_run)
     except ValidationError as exc:
         raise _fail(f"invalid options: {exc}") from None
     except XopsError as exc:
         raise _fail(exc.message, exc.hint, exc.exit_code) from None
     _print(report, "installed")
+
+
+@owui_app.command("pipelines")
+def owui_pipelines(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port")] = 9099,
+    host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
+) -> None:
+    """Serve pipelines/ with the Open WebUI Pipelines server (.venv-pipelines). Environment: PIPELINES_API_KEY,
+    XOPS_API_URL, XOPS_API_KEY, XOPS_PIPELINES_SECRET (the scope filter's pipelines_secret)."""
+    import os
+    import sys
+
+    from xops.core.errors import XopsError
+    from xops.owui.pipelines_server import launch
+    from xops.settings import data_dir
+
+    try:
+        argv, cwd, env = launch(host, port, data_dir(), dict(os.environ))
+    except XopsError as exc:
+        raise _fail(exc.message, exc.hint, exc.exit_code) from None
+    typer.echo(f"Pipelines server: http://{host}:{port}/v1/models (key required)", err=True)
+    sys.stdout.flush()
+    os.chdir(cwd)
+    os.execve(argv[0], argv, env)
 
 
 @owui_app.command("uninstall")

@@ -42,6 +42,7 @@ class InstallSpec(BaseModel):
     mcp_token: str | None = Field(None, repr=False)
     pipelines_url: str | None = None
     pipelines_key: str | None = Field(None, repr=False)
+    pipelines_secret: str | None = Field(None, repr=False)
 
 
 @dataclass
@@ -117,6 +118,8 @@ def desired_valves(target: Target, spec: InstallSpec) -> dict[str, Any]:
     valves: dict[str, Any] = {"api_url": spec.api_url, "api_key": spec.api_key}
     if target.id in ("xops", "xops_analyzers"):
         valves |= {"accounts": spec.accounts, "regions": spec.regions}
+    if target.id == "xops_scope" and spec.pipelines_secret:
+        valves["pipelines_secret"] = spec.pipelines_secret
     return valves
 
 
@@ -251,7 +254,8 @@ def install(spec: InstallSpec, dry_run: bool = False) -> Report:
     owui = OpenWebUIAdmin(spec.url, spec.token, spec.email, spec.password)
     try:
         for target in TARGETS:
-            _plugin(owui, report, target, spec)
+            if target.kind != "pipeline":
+                _plugin(owui, report, target, spec)
         _tool_servers(owui, report, spec)
         _pipelines(owui, report, spec)
         _models(owui, report, spec)
@@ -267,7 +271,7 @@ def uninstall(url: str, token: str | None, email: str | None, password: str | No
     report = Report(dry_run)
     owui = OpenWebUIAdmin(url, token, email, password)
     try:
-        for target in TARGETS:
+        for target in [t for t in TARGETS if t.kind != "pipeline"]:
             base = "/api/v1/tools" if target.kind == "tool" else "/api/v1/functions"
             current = owui.get_or_none(f"{base}/id/{target.id}")
             if current is not None and "author: xOps" in str(current.get("content", "")) \
