@@ -4,6 +4,7 @@ cookie (its /auth page adopts a `token` cookie), open a page, wait for text, tak
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import shutil
@@ -87,10 +88,8 @@ class Chromium:
         return data
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.ws.close()
-        except Exception:
-            pass
         self.proc.terminate()
         try:
             self.proc.wait(timeout=10)
