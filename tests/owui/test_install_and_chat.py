@@ -3,11 +3,13 @@ its status events over socket.io, idempotency, and uninstall."""
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 import httpx
 import pytest
 
+from tests.harness.sandbox import XOPS
 from tests.owui.conftest import SocketEvents, Stack, chat, planted
 from xops.owui.build import TARGETS
 
@@ -98,3 +100,40 @@ def test_models_are_listed_for_a_user_and_a_bad_api_key_is_reported(owui_stack: 
             c.post("/api/v1/functions/id/xops/valves/update", json=valves)
     assert answer.startswith("xOps: invalid API key")
     assert "XOPS_API_KEYS" in answer
+
+
+def test_uninstall_removes_only_what_xops_installed_then_reinstall(owui_stack: Stack) -> None:
+    other = '"""\ntitle: Someone else\nauthor: someone\nversion: 1\n"""\n\nclass Filter:\n    def inlet(self, body):\n        return body\n'
+    foreign = {"url": "http://127.0.0.1:9/other", "path": "openapi.json", "type": "openapi", "auth_type": "none",
+               "key": "", "config": {"enable": False}, "info": {"id": "someone-else", "name": "Other"}}
+    with owui_stack.owui.client() as c:
+        r = c.post("/api/v1/functions/create", json={"id": "someone_else", "name": "Someone else", "content": other,
+                                                      "meta": {"description": "not ours"}})
+        assert r.status_code == 200, r.text
+        servers = c.get("/api/v1/configs/tool_servers").json()["TOOL_SERVER_CONNECTIONS"]
+        c.post("/api/v1/configs/tool_servers", json={"TOOL_SERVER_CONNECTIONS": [*servers, foreign]})
+    base = [XOPS, "owui", "uninstall", "--url", owui_stack.owui.url, "--token", owui_stack.owui.token]
+    try:
+        dry = subprocess.run([*base, "--dry-run"], capture_output=True, text=True, timeout=120)
+        assert dry.returncode == 0 and "would delete pipe xops\n" in dry.stdout, dry.stderr
+        gone = subprocess.run(base, capture_output=True, text=True, timeout=120)
+        assert gone.returncode == 0, gone.stderr
+        assert "delete model entry xops.finops" in gone.stdout
+        with owui_stack.owui.client() as c:
+            functions = {f["id"] for f in c.get("/api/v1/functions/").json()}
+            tools = {t["id"] for t in c.get("/api/v1/tools/").json()}
+            servers = c.get("/api/v1/configs/tool_servers").json()["TOOL_SERVER_CONNECTIONS"]
+            models = {m["id"] for m in c.get("/api/models", params={"refresh": "true"}).json()["data"]}
+        assert "someone_else" in functions and not {t.id for t in TARGETS} & (functions | tools)
+        assert [s["info"]["id"] for s in servers] == ["someone-else"]
+        assert not set(MODELS) & models
+        again = subprocess.run(base, capture_output=True, text=True, timeout=120)
+        assert again.stdout.strip() == "nothing to change: xOps is already removed"
+    finally:
+        reinstall = owui_stack.install()
+        assert reinstall.returncode == 0, reinstall.stderr
+        with owui_stack.owui.client() as c:
+            c.delete("/api/v1/functions/id/someone_else/delete")
+            servers = c.get("/api/v1/configs/tool_servers").json()["TOOL_SERVER_CONNECTIONS"]
+            c.post("/api/v1/configs/tool_servers",
+                   json={"TOOL_SERVER_CONNECTIONS": [s for s in servers if s["info"]["id"] != "someone-else"]})
