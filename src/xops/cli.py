@@ -27,6 +27,8 @@ from xops.core.errors import UsageError, XopsError
 from xops.identity.cli import iam_app, identity_app
 from xops.knowledge.cli import app as knowledge_app
 from xops.mcp.cli import mcp_app, mcpo_app
+from xops.owui.cli import owui_app
+from xops.stack.cli import stack_app
 
 app = typer.Typer(help="xOps: read-only FinOps, CloudOps and DevSecOps analyzers for AWS, with evidence.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -44,6 +46,8 @@ app.add_typer(iam_app, name="iam")
 app.add_typer(identity_app, name="identity")
 app.add_typer(api_app, name="api")
 app.add_typer(knowledge_app, name="knowledge")
+app.add_typer(owui_app, name="owui")
+app.add_typer(stack_app, name="stack")
 
 
 def _console(stderr: bool = False) -> Console:

@@ -100,6 +100,8 @@ def start_openwebui(data_dir: Path, port: int = 0, env: dict[str, str] | None = 
     port = port or free_port()
     password = secrets.token_urlsafe(16)
     log = data_dir / "openwebui.log"
+    # Its own origin too: socket.io clients (the tests', headless Chromium) send it.
+    env = {"CORS_ALLOW_ORIGIN": f"http://127.0.0.1;http://127.0.0.1:{port}", **(env or {})}
     proc = subprocess.Popen([str(binary), "serve", "--host", "127.0.0.1", "--port", str(port)],
                             env=openwebui_env(data_dir, password, env), stdout=log.open("w"),
                             stderr=subprocess.STDOUT, cwd=data_dir)

@@ -399,4 +399,24 @@ def create_app(settings: ApiSettings, *, store: Store | None = None) -> FastAPI:
         total, rows = store.query_audit(action=action, run_id=run_id, user=user, offset=offset, limit=limit)
         return AuditPage(total=total, offset=offset, limit=limit, records=rows)
 
+    # -- chat audit (the Open WebUI audit filter) --------------------------------------------------------
+    class ChatAudit(BaseModel):
+        model_config = {"extra": "forbid"}
+
+        model: str = Field(max_length=256)
+        prompt_sha256: str = Field(pattern="^[0-9a-f]{64}$")
+        tool_ids: list[Annotated[str, Field(max_length=256)]] = Field(default_factory=list, max_length=100)
+        tool_calls: list[Annotated[str, Field(max_length=256)]] = Field(default_factory=list, max_length=200)
+        latency_ms: float | None = Field(None, ge=0)
+        chat_id: str = Field("", max_length=128)
+        message_id: str = Field("", max_length=128)
+
+    @app.post("/v1/audit/chat", status_code=201, tags=["audit"], responses=_problem_doc(401, 403, 422))
+    def audit_chat(body: ChatAudit, ident: Caller) -> dict[str, str]:
+        """Record one Open WebUI chat as audit action `chat`: user (from the identity headers), model, the
+        sha256 of the prompt (never the prompt), tool calls and latency."""
+        audit.record("chat", ident, detail=body.model_dump())
+        return {"status": "recorded"}
+
     return app
+

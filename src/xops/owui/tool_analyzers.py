@@ -1,0 +1,117 @@
+"""
+title: xOps analyzers
+author: xOps
+version: 0.1.0
+required_open_webui_version: 0.6.0
+license: Apache-2.0
+description: List, describe and run the read-only xOps AWS analyzers (FinOps, CloudOps, DevSecOps) through the xOps Runbooks API, as the chatting user.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from xops.owui.shared import XopsApi, XopsApiError, identity_headers, split_list, status_text, user_groups
+
+MAX_ROWS = 25
+
+
+async def _api(valves: Any, user: dict[str, Any] | None) -> XopsApi:
+    return XopsApi(valves.api_url, valves.api_key, identity_headers(user, await user_groups(user)),
+                   timeout=valves.timeout_seconds)
+
+
+class Tools:
+    class Valves(BaseModel):
+        api_url: str = Field("http://127.0.0.1:8700", description="The xOps Runbooks API")
+        api_key: str = Field("", description="An xOps API key (XOPS_API_KEYS on the API)")
+        accounts: str = Field("", description="Default accounts when the model gives none ('all', ids, or empty)")
+        regions: str = Field("", description="Default regions when the model gives none")
+        timeout_seconds: float = Field(900, ge=5, description="Longest wait for one run")
+
+    def __init__(self) -> None:
+        self.valves = self.Valves()
+
+    async def list_analyzers(self, pillar: str = "", __user__: dict | None = None) -> str:
+        """
+        List the xOps AWS analyzers with their id, pillar, severity and title.
+        :param pillar: Only this pillar: finops, cloudops or devsecops (empty for all).
+        """
+        try:
+            rows = await (await _api(self.valves, __user__)).get_json("/v1/analyzers", pillar=pillar or None)
+        except XopsApiError as exc:
+            return exc.user_message()
+        lines = [f"{len(rows)} analyzers:"]
+        lines += [f"- {a['id']} ({a['pillar']}, {a['severity']}): {a['title']}" for a in rows]
+        return "\n".join(lines)
+
+    async def describe_analyzer(self, analyzer_id: str, __user__: dict | None = None) -> str:
+        """
+        Describe one xOps analyzer: the risk it checks, its parameters and the fix.
+        :param analyzer_id: The analyzer id, e.g. finops.ebs_volume_unattached.
+        """
+        try:
+            rows = await (await _api(self.valves, __user__)).get_json("/v1/analyzers")
+        except XopsApiError as exc:
+            return exc.user_message()
+        meta = next((a for a in rows if a["id"] == analyzer_id), None)
+        if meta is None:
+            return f"xOps: no analyzer {analyzer_id!r}; call list_analyzers for the ids."
+        fix = meta.get("remediation") or {}
+        params = ", ".join(f"{k} (default {v.get('default')!r})"
+                           for k, v in (meta.get("params") or {}).get("properties", {}).items()) or "none"
+        return (f"{meta['id']}: {meta['title']}\nPillar: {meta['pillar']}; severity: {meta['severity']}\n"
+                f"Risk: {meta.get('risk', '')}\nParameters: {params}\nFix: {fix.get('summary', '')}\n"
+                f"CLI: {fix.get('cli', '')}")
+
+    async def run_analyzers(self, analyzer_ids: str, accounts: str = "", regions: str = "",
+                            __user__: dict | None = None,
+                            __event_emitter__: Callable[[dict], Awaitable[None]] | None = None) -> str:
+        """
+        Run xOps analyzers on AWS (read-only) and return their failed findings with estimated monthly cost.
+        :param analyzer_ids: Comma-separated analyzer ids (see list_analyzers), or a pillar: finops, cloudops, devsecops.
+        :param accounts: Comma-separated AWS account ids, or 'all' (empty: the default).
+        :param regions: Comma-separated regions (empty: the default).
+        """
+        ids = split_list(analyzer_ids)
+        body: dict[str, Any] = {"scope": {"accounts": split_list(accounts or self.valves.accounts),
+                                          "regions": split_list(regions or self.valves.regions)},
+                                "mode": "deterministic"}
+        if len(ids) == 1 and ids[0] in ("finops", "cloudops", "devsecops"):
+            body["pillar"] = ids[0]
+        else:
+            body["analyzers"] = ids
+
+        async def status(text: str, done: bool = False) -> None:
+            if __event_emitter__ is not None:
+                await __event_emitter__({"type": "status", "data": {"description": text, "done": done}})
+
+        try:
+            api = await _api(self.valves, __user__)
+            await status(f"Starting xOps: {', '.join(ids)}")
+            run_id = await api.start_run(body)
+            finished: dict[str, Any] = {}
+            async for kind, data in api.events(run_id):
+                text = status_text(kind, data)
+                if text:
+                    await status(text, done=kind == "run.finished")
+                if kind == "run.failed":
+                    return f"xOps: the run failed: {data.get('message')} ({data.get('hint')})"
+                if kind == "run.finished":
+                    finished = data
+            fails = await api.findings(run_id, status="FAIL")
+        except XopsApiError as exc:
+            await status(exc.title, done=True)
+            return exc.user_message()
+        counts = finished.get("counts") or {}
+        lines = [f"xOps run `{run_id}`: {len(fails)} failed findings, est. "
+                 f"${counts.get('est_monthly_usd', 0):,.2f}/month, {counts.get('ERROR', 0)} errors."]
+        ranked = sorted(fails, key=lambda f: -(f.get("est_monthly_usd") or 0))
+        for f in ranked[:MAX_ROWS]:
+            usd = f" ${f['est_monthly_usd']:,.2f}/month" if f.get("est_monthly_usd") else ""
+            lines.append(f"- [{f['severity']}] {f['analyzer_id']} {f['account_id']}/{f['region']} "
+                         f"{f['resource_id']}{usd}: {f['message']}")
+        if len(fails) > MAX_ROWS:
+            lines.append(f"… and {len(fails) - MAX_ROWS} more (see the run's evidence).")
+        return "\n".join(lines)
