@@ -1,6 +1,6 @@
 """Append-only audit records: in the store (for `GET /v1/audit`) and as JSON lines under the data dir.
 
-Actions: run.created, run.cancelled, step.run, findings.read, evidence.read, approval.requested,
+Actions: run.created, run.cancelled, step.run, findings.read, evidence.read, chat (the audit filter), approval.requested,
 approval.refused, and refusals (auth.refused, scope.refused, evidence.refused). Never updated or deleted.
 """
 
