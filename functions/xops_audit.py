@@ -24,7 +24,8 @@ import httpx
 
 PILLARS = {"finops": "FinOps", "cloudops": "CloudOps", "devsecops": "DevSecOps"}
 RUN_ID_RE = re.compile(r"xOps run `([0-9]{8}T[0-9]{6}Z-[0-9a-f]+)`")
-EVIDENCE_LINKS_RE = re.compile(r"\nDownload: ?\n(- \[[^\n]*\n?)*", re.MULTILINE)
+# The answer's evidence links point at the API, which a chat user cannot reach: the section is replaced.
+EVIDENCE_LINKS_RE = re.compile(r"\n(?:Download: ?|#{2,3} Evidence)\n\n?(- \[[^\n]*\]\(/v1/runs/[^\n]*\n?)*")
 
 
 class XopsApiError(Exception):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 
 import pytest
@@ -62,6 +63,7 @@ def test_exporter_is_chosen_by_otel_variables(monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(UsageError, match="not supported"):
         telemetry.setup_tracing()
     monkeypatch.setenv("OTEL_TRACES_EXPORTER", "otlp")
+    monkeypatch.setitem(sys.modules, "opentelemetry.exporter.otlp.proto.http.trace_exporter", None)  # not installed
     with pytest.raises(UsageError, match="opentelemetry-exporter-otlp"):
         telemetry.setup_tracing()
     monkeypatch.delenv("OTEL_TRACES_EXPORTER")
