@@ -124,6 +124,7 @@ class RunEngine:
         self._touched: set[str] = set()
         self._lock = threading.Lock()
         self._contexts: dict[str, AwsContext] = {}
+        self._shared: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[AwsContext, float]] = {}
         self.llm = load_llm_settings()
 
     # -- lifecycle ------------------------------------------------------------------------------------
@@ -276,18 +277,32 @@ class RunEngine:
         return info
 
     def _context(self, run: dict[str, Any]) -> AwsContext:
-        """One AwsContext (clients + inventory cache) per run in this replica."""
+        """One AwsContext (clients + inventory) per run in this replica, shared by runs of the same scope
+        that start within XOPS_INVENTORY_TTL_SECONDS (a repeated question reads AWS once, not twice)."""
         with self._lock:
             aws = self._contexts.get(run["id"])
+        if aws is not None:
+            return aws
+        scope = run["scope"] or {}
+        req = run["request"]["scope"]
+        accounts = scope.get("accounts") or req.get("accounts") or []
+        regions = scope.get("regions") or req.get("regions") or []
+        key = (tuple(accounts), tuple(regions))
+        ttl = self.settings.inventory_ttl_seconds
+        now = time.monotonic()
+        with self._lock:
+            self._shared = {k: v for k, v in self._shared.items() if now - v[1] < ttl}
+            shared = self._shared.get(key)
+            if shared is not None and not shared[0].inventory.has_errors():
+                aws = shared[0]
         if aws is None:
-            scope = run["scope"] or {}
-            req = run["request"]["scope"]
-            aws = AwsContext(AwsSettings(accounts=scope.get("accounts") or req.get("accounts") or [],
-                                         regions=scope.get("regions") or req.get("regions") or []))
+            aws = AwsContext(AwsSettings(accounts=accounts, regions=regions))
             aws.scan_regions = scope.get("regions") or []
-            with self._lock:
-                aws = self._contexts.setdefault(run["id"], aws)
-        return aws
+            if ttl > 0:
+                with self._lock:
+                    self._shared[key] = (aws, now)
+        with self._lock:
+            return self._contexts.setdefault(run["id"], aws)
 
     def _plan(self, step: ClaimedStep, run: dict[str, Any]) -> None:
         req = RunRequest.model_validate(run["request"])

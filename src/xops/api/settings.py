@@ -33,6 +33,8 @@ class ApiSettings(BaseModel):
     drain_seconds: float = Field(110.0, ge=0)
     workers: int = Field(4, ge=1, le=64, description="Step worker threads in this replica")
     step_lease_seconds: float = Field(600.0, gt=0, description="A claimed step older than this is re-run")
+    inventory_ttl_seconds: float = Field(60.0, ge=0, description="Runs of the same scope started within this "
+                                         "many seconds share their AWS reads (0: every run reads AWS afresh)")
     cost_centre_tag: str = "cost-centre"
     cost_centres: CostCentreMap = Field(default_factory=CostCentreMap)
     allow_writes: bool = False
@@ -99,10 +101,12 @@ def load_settings() -> ApiSettings:
             drain_seconds=float(os.environ.get("XOPS_DRAIN_SECONDS", "110")),
             workers=int(os.environ.get("XOPS_API_WORKERS", "4")),
             step_lease_seconds=float(os.environ.get("XOPS_STEP_LEASE_SECONDS", "600")),
+            inventory_ttl_seconds=float(os.environ.get("XOPS_INVENTORY_TTL_SECONDS", "60")),
             cost_centre_tag=os.environ.get("XOPS_COST_CENTRE_TAG", "cost-centre"),
             cost_centres=_load_cost_centres(),
             allow_writes=os.environ.get("XOPS_ALLOW_WRITES", "").lower() in ("1", "true", "yes"),
         )
     except (ValidationError, ValueError) as exc:
         raise UsageError(f"invalid API settings: {exc}",
-                         "check XOPS_DRAIN_SECONDS, XOPS_API_WORKERS and XOPS_STEP_LEASE_SECONDS") from exc
+                         "check XOPS_DRAIN_SECONDS, XOPS_API_WORKERS, XOPS_STEP_LEASE_SECONDS and "
+                         "XOPS_INVENTORY_TTL_SECONDS") from exc

@@ -52,6 +52,11 @@ class Inventory:
         self._guard = threading.Lock()
         self.calls: list[ApiCall] = []
 
+    def has_errors(self) -> bool:
+        """True when a call failed (throttled, denied...): such an inventory is not shared with later runs."""
+        with self._guard:
+            return any(e.done and e.error is not None for e in self._entries.values())
+
     def list(self, at: Target, service: str, operation: str, result_key: str, **params: Any) -> list[dict[str, Any]]:
         """All items of a (paginated) describe/list call, e.g. list(at, "ec2", "describe_volumes", "Volumes")."""
         return self._cached(at, service, operation, params, result_key)
