@@ -73,6 +73,10 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
+        for _ in range(1200):  # like a load balancer: traffic once the replica has warmed up
+            if httpx.get(f"{url}/readyz").json().get("knowledge") != "warming":
+                break
+            time.sleep(0.25)
         body = {"pillar": args.pillar, "scope": {"accounts": ["all"], "regions": args.regions.split(",")}}
         results: list[dict[str, float]] = []
         errors: list[str] = []

@@ -26,7 +26,15 @@ class Audit:
 
     def record(self, action: str, ident: Identity | None, *, run_id: str | None = None,
                detail: dict[str, Any] | None = None, user: str | None = None) -> None:
-        rec: dict[str, Any] = {
+        rec = self.entry(action, ident, run_id=run_id, detail=detail, user=user)
+        self.store.add_audit(rec)
+        self.append_line(rec)
+
+    @staticmethod
+    def entry(action: str, ident: Identity | None, *, run_id: str | None = None,
+              detail: dict[str, Any] | None = None, user: str | None = None) -> dict[str, Any]:
+        """One record (for callers that write it inside their own transaction, then call `append_line`)."""
+        return {
             "at": now(), "action": action,
             "user": user or (ident.user if ident else "anonymous"),
             "role": ident.role if ident else "anonymous",
@@ -34,7 +42,8 @@ class Audit:
             "scope": ident.audit_scope() if ident else {},
             "detail": detail or {},
         }
-        self.store.add_audit(rec)
+
+    def append_line(self, rec: dict[str, Any]) -> None:
         line = json.dumps({**rec, "at": rec["at"].isoformat()}, sort_keys=True, default=str)
         with self.path.open("a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)

@@ -180,8 +180,10 @@ class RunEngine:
                              "set XOPS_LLM_PROVIDER (claude, bedrock or openai; see docs/crews.md), "
                              "or send mode auto or deterministic")
         run_id = new_run_id()
-        self.store.create_run(run_id, req.model_dump(mode="json"), ident.model_dump(mode="json"), ident.cost_centres)
-        self.audit.record("run.created", ident, run_id=run_id, detail=req.model_dump(mode="json"))
+        body = req.model_dump(mode="json")
+        created = self.audit.entry("run.created", ident, run_id=run_id, detail=body)
+        self.store.create_run(run_id, body, ident.model_dump(mode="json"), ident.cost_centres, audit_record=created)
+        self.audit.append_line(created)
         self._wake.set()
         return run_id
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 from types import FrameType
 
@@ -49,6 +50,9 @@ class DrainingServer(uvicorn.Server):
 
 
 def serve(settings: ApiSettings, host: str, port: int) -> None:
+    # Step workers are CPU-bound (botocore parsing); a shorter GIL switch interval keeps the event loop
+    # (SSE, new runs) responsive while they work.
+    sys.setswitchinterval(0.001)
     setup_logging()
     setup_tracing()
     app = create_app(settings)

@@ -271,9 +271,12 @@ class Store:
 
     # -- runs -----------------------------------------------------------------------------------------
     def create_run(self, run_id: str, request: dict[str, Any], identity: dict[str, Any],
-                   cost_centres: list[str] | None) -> None:
+                   cost_centres: list[str] | None, audit_record: dict[str, Any] | None = None) -> None:
+        """The run, its plan step, its run.queued event and (optionally) its audit record: one transaction."""
         t = now()
         with self.write() as conn:
+            if audit_record is not None:
+                conn.execute(insert(audit).values(**audit_record))
             conn.execute(insert(runs).values(
                 id=run_id, state=QUEUED, request=request, identity=identity, cost_centres=cost_centres,
                 created_at=t, updated_at=t, steps_total=0, steps_done=0, event_seq=0))
