@@ -11,12 +11,12 @@ run.finished, throughput, and the API process's peak RSS. Goals: 0 errors; p95 f
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -80,45 +80,48 @@ def main() -> None:
         body = {"pillar": args.pillar, "scope": {"accounts": ["all"], "regions": args.regions.split(",")}}
         results: list[dict[str, float]] = []
         errors: list[str] = []
-        lock = threading.Lock()
-        gate = threading.Barrier(args.runs)
 
-        def one(i: int) -> None:
-            headers = {"Authorization": f"Bearer {KEY}"}
+        async def one(client: httpx.AsyncClient, gate: asyncio.Event) -> None:
             try:
-                with httpx.Client(base_url=url, headers=headers, timeout=600) as c:
-                    gate.wait()
-                    t0 = time.perf_counter()
-                    r = c.post("/v1/runs", json=body)
-                    if r.status_code != 201:
-                        raise RuntimeError(f"POST {r.status_code}: {r.text[:200]}")
-                    run_id = r.json()["run_id"]
-                    marks: dict[str, float] = {"post": time.perf_counter() - t0}
-                    with c.stream("GET", f"/v1/runs/{run_id}/events") as s:
-                        for line in s.iter_lines():
-                            if line.startswith("id:") and "first" not in marks:
-                                marks["first"] = time.perf_counter() - t0
-                            if line.startswith("event:"):
-                                kind = line.split(":", 1)[1].strip()
-                                if kind == "run.started":
-                                    marks["started"] = time.perf_counter() - t0
-                                if kind in ("run.finished", "run.failed", "run.cancelled"):
-                                    marks[kind] = time.perf_counter() - t0
-                                    break
-                    if "run.finished" not in marks:
-                        raise RuntimeError(f"run {run_id} ended without run.finished: {sorted(marks)}")
-                with lock:
-                    results.append(marks)
+                await gate.wait()
+                t0 = time.perf_counter()
+                r = await client.post("/v1/runs", json=body)
+                if r.status_code != 201:
+                    raise RuntimeError(f"POST {r.status_code}: {r.text[:200]}")
+                run_id = r.json()["run_id"]
+                marks: dict[str, float] = {"post": time.perf_counter() - t0}
+                async with client.stream("GET", f"/v1/runs/{run_id}/events") as s:
+                    async for line in s.aiter_lines():
+                        if line.startswith("id:") and "first" not in marks:
+                            marks["first"] = time.perf_counter() - t0
+                        if line.startswith("event:"):
+                            kind = line.split(":", 1)[1].strip()
+                            if kind == "run.started":
+                                marks["started"] = time.perf_counter() - t0
+                            if kind in ("run.finished", "run.failed", "run.cancelled"):
+                                marks[kind] = time.perf_counter() - t0
+                                break
+                if "run.finished" not in marks:
+                    raise RuntimeError(f"run {run_id} ended without run.finished: {sorted(marks)}")
+                results.append(marks)
             except Exception as exc:  # noqa: BLE001 - counted and printed
-                with lock:
-                    errors.append(f"{type(exc).__name__}: {exc}")
+                errors.append(f"{type(exc).__name__}: {exc}")
 
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(args.runs)]
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        async def load() -> float:
+            # One client per run (its own connections), all in one event loop: the client side stays cheap.
+            clients = [httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {KEY}"}, timeout=600)
+                       for _ in range(args.runs)]
+            gate = asyncio.Event()
+            tasks = [asyncio.create_task(one(c, gate)) for c in clients]
+            await asyncio.sleep(0.1)
+            t = time.perf_counter()
+            gate.set()
+            await asyncio.gather(*tasks)
+            for c in clients:
+                await c.aclose()
+            return t
+
+        started = asyncio.run(load())
         wall = time.perf_counter() - started
         status = Path(f"/proc/{api.pid}/status").read_text()
         peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))

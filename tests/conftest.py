@@ -13,6 +13,7 @@ import boto3
 import pytest
 
 from tests.harness.openwebui import openwebui, openwebui_scim  # noqa: F401  (session fixtures: real Open WebUI)
+from tests.harness.sandbox import RunningSandbox, start_running_sandbox
 from xops.core.aws import AwsContext, AwsSettings
 from xops.core.models import Finding, Status
 from xops.core.scan import ScanRequest, scan
@@ -76,3 +77,12 @@ def failed_ids(findings: list[Finding]) -> set[str]:
 def sandbox_aws(moto_server: MotoServer) -> SandboxAws:
     moto_server.reset()
     return SandboxAws(moto_server)
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
+    """A real `xops sandbox up` process (the demo estate, seed 42), shared by the e2e and API tests of a worker."""
+    proc, sb = start_running_sandbox(tmp_path_factory.mktemp("sandbox"))
+    yield sb
+    proc.terminate()
+    proc.wait(timeout=30)

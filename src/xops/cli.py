@@ -173,9 +173,11 @@ def render(result: Any, fmt: Format, out_path: Path | None, include_pass: bool, 
     shown = [f for f in result.findings if include_pass or f.status != Status.PASS]
     view = result.model_copy(update={"findings": shown})
     if fmt == Format.json:
+        from xops.compliance.mapping import framework_json
+
         body = {"run": {k: v for k, v in result.model_dump(mode="json").items() if k != "findings"},
                 "summary": summarize(result).model_dump(mode="json"),
-                "framework": framework_json(result),
+                "framework": framework_json(result.framework, result.findings),
                 "evidence_dir": str(run_dir) if run_dir else None,
                 "findings": [f.model_dump(mode="json") for f in shown]}
         text = json.dumps(body, indent=2) + "\n"
@@ -247,18 +249,11 @@ def print_table(result: Any, top: int | None = None) -> None:
                       highlight=False)
 
 
-def framework_json(result: Any) -> dict[str, Any] | None:
-    from xops.compliance.mapping import framework_report, load_framework
-
-    if not result.framework:
-        return None
-    fw = load_framework(result.framework)
-    return {"id": fw.id, "title": fw.title, "version": fw.version,
-            "requirements": [r.model_dump() for r in framework_report(fw, result.findings)]}
-
 
 def print_framework(result: Any) -> None:
-    report = framework_json(result)
+    from xops.compliance.mapping import framework_json
+
+    report = framework_json(result.framework, result.findings)
     assert report is not None
     table = Table(title=f"{report['title']} {report['version']}", title_justify="left")
     for col in ("requirement", "title", "status", "FAIL", "PASS", "ERROR"):

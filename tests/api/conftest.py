@@ -10,15 +10,13 @@ from typing import Any
 import pytest
 
 from tests.harness.api import ApiServer, PgSchema, api_env, drop_pg_schema, new_pg_schema
-from tests.harness.sandbox import RunningSandbox, start_running_sandbox
+from tests.harness.sandbox import RunningSandbox
 
 
 @pytest.fixture(scope="session")
-def api_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
-    proc, sb = start_running_sandbox(tmp_path_factory.mktemp("api-sandbox"))
-    yield sb
-    proc.terminate()
-    proc.wait(timeout=30)
+def api_sandbox(sandbox: RunningSandbox) -> RunningSandbox:
+    """The shared demo estate (tests/conftest.py); API tests only read it."""
+    return sandbox
 
 
 @pytest.fixture(scope="session")

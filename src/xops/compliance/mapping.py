@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field
@@ -82,3 +82,12 @@ def framework_report(framework: Framework, findings: Iterable[Finding]) -> list[
         out.append(RequirementResult(requirement_id=req.id, title=req.title, status=status, fail=fail,
                                      passed=passed, error=error, analyzers=req.analyzers))
     return out
+
+
+def framework_json(framework_id: str | None, findings: Iterable[Finding]) -> dict[str, Any] | None:
+    """The per-requirement report as JSON (None without a framework): for `xops scan --format json` and MCP."""
+    if not framework_id:
+        return None
+    fw = load_framework(framework_id)
+    return {"id": fw.id, "title": fw.title, "version": fw.version,
+            "requirements": [r.model_dump() for r in framework_report(fw, findings)]}

@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from xops.compliance.mapping import framework_json
 from xops.core.aws import AwsContext, AwsSettings
 from xops.core.errors import UsageError
 from xops.core.models import Finding, Status
@@ -199,7 +200,8 @@ class Runner:
                 + "\n".join(_finding_line(f) for f in shown[:10]))
         structured = {"run_id": result.run_id, "evidence_dir": str(run_dir),
                       "resources": [resource_uri(result.run_id, n) for n in EVIDENCE_FILES],
-                      "summary": summary.model_dump(mode="json"), "framework": framework_json(result),
+                      "summary": summary.model_dump(mode="json"),
+                      "framework": framework_json(result.framework, result.findings),
                       "findings": [finding_json(f) for f in shown[:MAX_FINDINGS]], "findings_total": len(shown)}
         return ToolOutput(structured, text)
 
@@ -215,15 +217,6 @@ class Runner:
                       "findings": shown[:MAX_FINDINGS], "findings_total": len(shown)}
         return ToolOutput(structured, text)
 
-
-def framework_json(result: Any) -> dict[str, Any] | None:
-    from xops.compliance.mapping import framework_report, load_framework
-
-    if not result.framework:
-        return None
-    fw = load_framework(result.framework)
-    return {"id": fw.id, "title": fw.title, "version": fw.version,
-            "requirements": [r.model_dump() for r in framework_report(fw, result.findings)]}
 
 
 # -- evidence as resources ----------------------------------------------------------------------------
