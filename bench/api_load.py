@@ -46,7 +46,8 @@ def wait_for(path: Path, proc: subprocess.Popen, seconds: float) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=50)
-    ap.add_argument("--workers", type=int, default=4, help="step worker threads in the API")
+    ap.add_argument("--workers", type=int, default=0, help="step worker threads in the API (0: its default, "
+                    "one per CPU)")
     ap.add_argument("--pillar", default="finops")
     ap.add_argument("--regions", default="ap-southeast-2")
     args = ap.parse_args()
@@ -63,7 +64,7 @@ def main() -> None:
         api_env = env | {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{sb_port}", "AWS_ACCESS_KEY_ID": "testing",
                          "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "ap-southeast-2",
                          "XOPS_PRICING": "offline", "XOPS_DATA_DIR": str(tmp / "api"), "XOPS_API_KEYS": KEY,
-                         "XOPS_API_WORKERS": str(args.workers), "XOPS_LOG_LEVEL": "WARNING"}
+                         "XOPS_LOG_LEVEL": "WARNING"} | ({"XOPS_API_WORKERS": str(args.workers)} if args.workers else {})
         api = subprocess.Popen([XOPS, "api", "serve", "--port", str(api_port)], env=api_env,
                                stdout=subprocess.DEVNULL, stderr=(tmp / "api.log").open("w"))
         url = f"http://127.0.0.1:{api_port}"
@@ -129,7 +130,7 @@ def main() -> None:
         plan = [r["started"] * 1000 for r in results if "started" in r]
         done = [r["run.finished"] for r in results]
         report = {
-            "runs": args.runs, "api_workers": args.workers, "scope": body, "errors": len(errors),
+            "runs": args.runs, "api_workers": args.workers or f"default ({os.cpu_count()} CPUs)", "scope": body, "errors": len(errors),
             "first_event_ms": {"p50": round(pct(first, 0.5), 1), "p95": round(pct(first, 0.95), 1)},
             "post_ms": {"p50": round(pct([r["post"] * 1000 for r in results], 0.5), 1),
                         "p95": round(pct([r["post"] * 1000 for r in results], 0.95), 1)},
