@@ -26,7 +26,7 @@ import socketio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.harness.llm_stub import MODEL, StubLLM  # noqa: E402
+from tests.harness.echo_llm import MODEL, StubLLM  # noqa: E402
 
 from xops.sandbox.moto_server import free_port  # noqa: E402
 from xops.stack.processes import Children  # noqa: E402

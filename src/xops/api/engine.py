@@ -154,7 +154,7 @@ class RunEngine:
             leftover = list(self._inflight.values())
             touched = set(self._touched)
         for step in leftover:
-            self.store.release_step(step.id, started=True)
+            self.store.release_step(step.id)
         candidates = set(self.store.live_run_ids()) if self.store.dialect == "sqlite" else touched
         with self.store.write() as conn:
             interrupted = self.store.interrupt_unfinished(conn, sorted(candidates))
@@ -217,10 +217,7 @@ class RunEngine:
                 step = None
                 self._stop.wait(1.0)
             with self._lock:
-                self._claiming -= 1
-                if step is not None and self.draining:  # claimed as the drain began: give it back unrun
-                    self.store.release_step(step.id, started=False)
-                    step = None
+                self._claiming -= 1  # a step claimed as the drain began is run: the drain waits for it
                 if step is not None:
                     self._inflight[step.id] = step
                     self._touched.add(step.run_id)
@@ -253,9 +250,7 @@ class RunEngine:
             with tracer().start_as_current_span("run.plan", attributes={"xops.run_id": step.run_id}):
                 self._plan(step, run)
             return
-        with self.store.write() as conn:
-            self.store.append_events(conn, step.run_id, [("step.started", self._step_info(step))])
-        self.bus.notify(step.run_id)
+        self.bus.notify(step.run_id)  # its step.started event was written with the claim
         if step.kind == "crew":
             with tracer().start_as_current_span("run.crew", attributes={
                     "xops.run_id": step.run_id, "xops.step": step.seq, "xops.task": step.analyzer_id}):
@@ -271,12 +266,7 @@ class RunEngine:
 
     @staticmethod
     def _step_info(step: ClaimedStep) -> dict[str, Any]:
-        info: dict[str, Any] = {"step": step.seq, "kind": step.kind}
-        if step.kind == "analyze":
-            info.update(analyzer_id=step.analyzer_id, account_id=step.account_id, region=step.region)
-        elif step.kind == "crew":
-            info["task"] = step.analyzer_id
-        return info
+        return st.step_info(step)
 
     def _context(self, run: dict[str, Any]) -> AwsContext:
         """One AwsContext (clients + inventory) per run in this replica, shared by runs of the same scope
@@ -377,9 +367,11 @@ class RunEngine:
                 batch.append(("finding", {"step": step.seq, "findings": shown}))
             batch.append(("step.progress", {"done": done[0], "total": done[1]}))
             self.store.append_events(conn, run["id"], batch)
-        self.audit.record("step.run", Identity.model_validate(run["identity"]), run_id=run["id"],
-                          detail={"step": step.seq, "analyzer_id": step.analyzer_id, "account_id": step.account_id,
-                                  "region": step.region, **counts})
+            record = self.audit.entry("step.run", Identity.model_validate(run["identity"]), run_id=run["id"],
+                                      detail={"step": step.seq, "analyzer_id": step.analyzer_id,
+                                              "account_id": step.account_id, "region": step.region, **counts})
+            self.store.add_audit(record, conn)
+        self.audit.append_line(record)
 
     def _summarise(self, step: ClaimedStep, run: dict[str, Any]) -> None:
         from xops.evidence.store import EvidenceStore

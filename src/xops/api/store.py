@@ -229,6 +229,16 @@ class ClaimedStep:
     attempts: int
 
 
+def step_info(step: ClaimedStep) -> dict[str, Any]:
+    """What step.started / step.finished events say about a step."""
+    info: dict[str, Any] = {"step": step.seq, "kind": step.kind}
+    if step.kind == "analyze":
+        info.update(analyzer_id=step.analyzer_id, account_id=step.account_id, region=step.region)
+    elif step.kind == "crew":
+        info["task"] = step.analyzer_id
+    return info
+
+
 class Store:
     """Every read and write of run state. Methods are small and transactional; callers never see SQL."""
 
@@ -345,6 +355,8 @@ class Store:
             if row is None:
                 return None
             claimed = ClaimedStep(*row)
+            if claimed.kind != "plan":
+                self.append_events(conn, claimed.run_id, [("step.started", step_info(claimed))])
             # Conditional flip: of two workers resuming the same run, only one gets the row back.
             resumed = conn.execute(update(runs).where(runs.c.id == claimed.run_id, runs.c.state == INTERRUPTED)
                                    .values(state=RUNNING, updated_at=now()).returning(runs.c.id)).first()
@@ -352,14 +364,12 @@ class Store:
                 self.append_events(conn, claimed.run_id, [("run.resumed", {"step": claimed.seq})])
         return claimed
 
-    def release_step(self, step_id: int, *, started: bool) -> None:
-        """Give a claimed step back: it runs again, from scratch, here or elsewhere. A step given back
-        before it started does not count as an attempt."""
-        values: dict[str, Any] = {"state": PENDING, "claimed_by": None, "claimed_at": None}
-        if not started:
-            values["attempts"] = steps.c.attempts - 1
+    def release_step(self, step_id: int) -> None:
+        """Give back a claimed step that did not finish by the drain deadline: it runs again, from scratch,
+        here or elsewhere (its attempt still counts)."""
         with self.write() as conn:
-            conn.execute(update(steps).where(steps.c.id == step_id, steps.c.state == CLAIMED).values(**values))
+            conn.execute(update(steps).where(steps.c.id == step_id, steps.c.state == CLAIMED)
+                         .values(state=PENDING, claimed_by=None, claimed_at=None))
 
     def requeue_stale(self, older_than: timedelta) -> int:
         """Steps claimed longer ago than the lease (their replica died without draining) become pending."""
@@ -488,9 +498,13 @@ class Store:
         return [r.data for r in rows]
 
     # -- audit ----------------------------------------------------------------------------------------
-    def add_audit(self, record: dict[str, Any]) -> None:
-        with self.write() as conn:
+    def add_audit(self, record: dict[str, Any], conn: Connection | None = None) -> None:
+        """Append one audit record (inside the caller's transaction when `conn` is given)."""
+        if conn is not None:
             conn.execute(insert(audit).values(**record))
+            return
+        with self.write() as own:
+            own.execute(insert(audit).values(**record))
 
     def query_audit(self, *, action: str | None, run_id: str | None, user: str | None,
                     offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
