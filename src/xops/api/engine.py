@@ -285,7 +285,7 @@ class RunEngine:
         with self._lock:
             self._shared = {k: v for k, v in self._shared.items() if now - v[1] < ttl}
             shared = self._shared.get(key)
-            if shared is not None and not shared[0].inventory.has_errors():
+            if shared is not None and not shared[0].inventory.has_transient_errors():
                 aws = shared[0]
         if aws is None:
             aws = AwsContext(AwsSettings(accounts=accounts, regions=regions))

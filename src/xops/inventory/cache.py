@@ -52,10 +52,12 @@ class Inventory:
         self._guard = threading.Lock()
         self.calls: list[ApiCall] = []
 
-    def has_errors(self) -> bool:
-        """True when a call failed (throttled, denied...): such an inventory is not shared with later runs."""
+    def has_transient_errors(self) -> bool:
+        """True when a call failed in a way that may pass (throttling, 5xx, network): such an inventory is
+        not shared with later runs. Answers like NoSuchLifecycleConfiguration (4xx) are facts, not failures."""
         with self._guard:
-            return any(e.done and e.error is not None for e in self._entries.values())
+            errors = [e.error for e in self._entries.values() if e.done and e.error is not None]
+        return any(_transient(err) for err in errors)
 
     def list(self, at: Target, service: str, operation: str, result_key: str, **params: Any) -> list[dict[str, Any]]:
         """All items of a (paginated) describe/list call, e.g. list(at, "ec2", "describe_volumes", "Volumes")."""
@@ -129,3 +131,16 @@ def _span(at: Target, service: str, operation: str) -> Any:
     return trace.get_tracer("xops").start_as_current_span(
         "aws.call", attributes={"aws.service": service, "aws.operation": operation, "aws.region": at.region,
                                 "aws.account_id": at.account_id})
+
+
+THROTTLING = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
+              "RequestThrottled", "SlowDown"}
+
+
+def _transient(err: BaseException) -> bool:
+    from botocore.exceptions import ClientError
+
+    if not isinstance(err, ClientError):
+        return True
+    status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    return status >= 500 or err.response.get("Error", {}).get("Code", "") in THROTTLING
