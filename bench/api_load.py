@@ -49,6 +49,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=0, help="step worker threads in the API (0: its default, "
                     "one per CPU)")
     ap.add_argument("--pillar", default="finops")
+    ap.add_argument("--knowledge", choices=("on", "off"), default="on",
+                    help="the API's knowledge warm-up (loads the local embedder: most of the RSS)")
     ap.add_argument("--regions", default="ap-southeast-2")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="xops-api-load-"))
@@ -64,7 +66,7 @@ def main() -> None:
         api_env = env | {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{sb_port}", "AWS_ACCESS_KEY_ID": "testing",
                          "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "ap-southeast-2",
                          "XOPS_PRICING": "offline", "XOPS_DATA_DIR": str(tmp / "api"), "XOPS_API_KEYS": KEY,
-                         "XOPS_LOG_LEVEL": "WARNING"} | ({"XOPS_API_WORKERS": str(args.workers)} if args.workers else {})
+                         "XOPS_LOG_LEVEL": "WARNING", "XOPS_KNOWLEDGE": args.knowledge} | ({"XOPS_API_WORKERS": str(args.workers)} if args.workers else {})
         api = subprocess.Popen([XOPS, "api", "serve", "--port", str(api_port)], env=api_env,
                                stdout=subprocess.DEVNULL, stderr=(tmp / "api.log").open("w"))
         url = f"http://127.0.0.1:{api_port}"
@@ -130,7 +132,7 @@ def main() -> None:
         plan = [r["started"] * 1000 for r in results if "started" in r]
         done = [r["run.finished"] for r in results]
         report = {
-            "runs": args.runs, "api_workers": args.workers or f"default ({os.cpu_count()} CPUs)", "scope": body, "errors": len(errors),
+            "runs": args.runs, "knowledge": args.knowledge, "api_workers": args.workers or f"default ({os.cpu_count()} CPUs)", "scope": body, "errors": len(errors),
             "first_event_ms": {"p50": round(pct(first, 0.5), 1), "p95": round(pct(first, 0.95), 1)},
             "post_ms": {"p50": round(pct([r["post"] * 1000 for r in results], 0.5), 1),
                         "p95": round(pct([r["post"] * 1000 for r in results], 0.95), 1)},

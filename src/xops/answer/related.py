@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from xops.answer.markdown import Related
 from xops.core import registry
@@ -75,8 +76,12 @@ def related_playbooks(question: str | None, findings: list[Finding], pillar: str
     return out[:k]
 
 
+_remember = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xops-knowledge-run")
+
+
 def remember_run(run_id: str, summary_md: str) -> None:
-    """Past run summaries are knowledge too (in the background; skipped until the store is ready)."""
+    """Past run summaries are knowledge too: queued to one background thread (embedding is CPU work that
+    must not compete with running steps), skipped until the store is ready."""
     if not ready():
         return
 
@@ -89,4 +94,4 @@ def remember_run(run_id: str, summary_md: str) -> None:
         except Exception:
             log.exception("could not add the run summary to the knowledge store", extra={"run_id": run_id})
 
-    threading.Thread(target=add, name="xops-knowledge-run", daemon=True).start()
+    _remember.submit(add)
