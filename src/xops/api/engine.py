@@ -205,9 +205,10 @@ class RunEngine:
     def _work(self) -> None:
         while not self._stop.is_set():
             with self._lock:
-                if not self.draining:
+                claiming = not self.draining
+                if claiming:
                     self._claiming += 1  # the drain waits for claims in progress before it interrupts runs
-            if self.draining:
+            if not claiming:
                 self._stop.wait(0.2)
                 continue
             try:
