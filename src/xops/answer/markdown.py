@@ -14,8 +14,15 @@ from xops.answer.router import Route
 from xops.core import registry
 from xops.core.models import PILLARS, Finding, Status
 from xops.core.scan import ScanResult
+from xops.evidence.store import EVIDENCE_FILES
 
-EVIDENCE_FILES = ("summary.md", "findings.csv", "findings.json", "manifest.json", "evidence.zip")
+# The run folder's files (the evidence store's list) and the API's zip of the folder.
+LINKED_EVIDENCE = (*EVIDENCE_FILES, "evidence.zip")
+
+
+def evidence_links(evidence_base: str) -> list[str]:
+    """Markdown list items linking each evidence file under the API's evidence route."""
+    return [f"- [{n}]({evidence_base}/{n})" for n in LINKED_EVIDENCE]
 IDS_PER_ACTION = 50  # resource ids named per recommended action
 PILLAR_NAMES = {"finops": "FinOps", "cloudops": "CloudOps", "devsecops": "DevSecOps"}
 
@@ -113,5 +120,5 @@ def answer_markdown(question: str | None, result: ScanResult, *, evidence_base: 
         for r in related:
             lines.append(f"- {r.title} ({r.source})")
     lines += ["", "### Evidence", ""]
-    lines += [f"- [{n}]({evidence_base}/{n})" for n in EVIDENCE_FILES]
+    lines += evidence_links(evidence_base)
     return "\n".join(lines) + "\n"

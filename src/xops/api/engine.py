@@ -502,9 +502,9 @@ def run_facts(found: list[Finding]) -> str:
 def crew_answer(text: str, result: ScanResult, evidence_base: str) -> str:
     """The crew's answer, its grounding check against the run's findings, and the evidence links."""
     from xops.answer.grounding import check
-    from xops.answer.markdown import EVIDENCE_FILES
+    from xops.answer.markdown import evidence_links
 
-    links = "\n".join(f"- [{n}]({evidence_base}/{n})" for n in EVIDENCE_FILES)
+    links = "\n".join(evidence_links(evidence_base))
     return f"{text.strip()}\n\n_{check(text, result.findings).note()}_\n\n### Evidence\n\n{links}\n"
 
 

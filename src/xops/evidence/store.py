@@ -27,6 +27,7 @@ from xops.core.scan import ScanResult
 from xops.evidence.summary import summary_markdown
 
 FILES = ("findings.json", "findings.csv", "summary.md")
+EVIDENCE_FILES = (*FILES, "manifest.json")  # every file of a run folder
 CSV_FIELDS = ("analyzer_id", "status", "severity", "account_id", "region", "resource_id", "resource_arn",
               "est_monthly_usd", "message", "evidence")
 LEDGER = "ledger.jsonl"

@@ -23,11 +23,11 @@ from xops.compliance.mapping import framework_json
 from xops.core.aws import AwsContext, AwsSettings
 from xops.core.errors import UsageError
 from xops.core.models import Finding, Status
+from xops.evidence.store import EVIDENCE_FILES
 from xops.mcp.tools import RUN_ID_PATTERN, Scope, ToolSpec, server_analyzers, server_pillars, tool_name
 
 DEFAULT_CACHE_SECONDS = 60.0
 MAX_FINDINGS = 100  # per answer; the evidence folder holds them all
-EVIDENCE_FILES = ("findings.json", "findings.csv", "summary.md", "manifest.json")
 
 
 def cache_seconds() -> float:

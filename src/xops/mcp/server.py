@@ -21,8 +21,9 @@ from mcp.shared.exceptions import McpError
 
 from xops import __version__
 from xops.core.errors import UsageError, XopsError
+from xops.evidence.store import EVIDENCE_FILES
 from xops.mcp.prompts import prompt_arguments, render_prompt, server_prompts
-from xops.mcp.runner import EVIDENCE_FILES, Runner, ToolOutput, read_evidence, recent_runs, resource_uri
+from xops.mcp.runner import Runner, ToolOutput, read_evidence, recent_runs, resource_uri
 from xops.mcp.tools import (
     InvalidArguments,
     ToolSpec,
