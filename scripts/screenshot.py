@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.harness.chromium import capture_chat, saved_chat  # noqa: E402
+
 from xops.sandbox.moto_server import free_port  # noqa: E402
 from xops.stack.processes import Children  # noqa: E402
 from xops.stack.up import start_stack  # noqa: E402

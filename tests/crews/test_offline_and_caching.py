@@ -3,74 +3,19 @@ against the stub; the knowledge CLI with HOME empty; a real Chroma server."""
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
-import socket
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.conftest import SandboxAws
 from tests.harness.llm_stub import LlmStub, Reply, ToolCall
 from tests.harness.sandbox import XOPS
 from xops.sandbox.moto_server import free_port
-
-
-class Egress(Exception):
-    pass
-
-
-@pytest.fixture
-def egress_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Fail on any connect outside 127.0.0.1 / ::1 / unix sockets; also refuse DNS lookups of other hosts."""
-    attempts: list[str] = []
-    real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
-
-    def allowed(address: Any) -> bool:
-        if isinstance(address, (str, bytes)):
-            return True  # unix socket
-        host = address[0]
-        try:
-            return ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return host == "localhost"
-
-    def connect(self: socket.socket, address: Any) -> Any:
-        if not allowed(address):
-            attempts.append(str(address))
-            raise Egress(f"connection outside loopback: {address}")
-        return real_connect(self, address)
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host not in (None, "localhost") and not str(host).startswith(("127.", "::1")):
-            try:
-                ipaddress.ip_address(host)
-            except ValueError:
-                attempts.append(f"dns:{host}")
-                raise Egress(f"DNS lookup of {host}") from None
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    yield attempts
-    assert not attempts, f"egress attempted: {attempts}"
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from xops.knowledge.store import KnowledgeStore
-
-    monkeypatch.setenv("XOPS_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("XOPS_CHROMA_URL", raising=False)
-    KnowledgeStore.reset_default()
-    yield tmp_path / "data"
-    KnowledgeStore.reset_default()
 
 
 def plant_waste(sandbox_aws: SandboxAws) -> str:
@@ -91,8 +36,9 @@ def test_deterministic_run_opens_no_connection_outside_loopback(sandbox_aws: San
 
 def test_crew_run_opens_no_connection_outside_loopback(sandbox_aws: SandboxAws, data_dir: Path,
                                                        egress_guard: list[str]) -> None:
+    """The whole crew Flow (route, the FinOps crew calling an analyzer against AWS, the answer), in-process."""
     from xops.core.aws import AwsContext, AwsSettings
-    from xops.crews.runner import run_task
+    from xops.crews.flow import CrewFlow
     from xops.crews.tools import LiveSource
     from xops.llm.settings import LlmSettings
 
@@ -102,18 +48,23 @@ def test_crew_run_opens_no_connection_outside_loopback(sandbox_aws: SandboxAws, 
         results = [m for m in body["messages"] if m["role"] == "tool"]
         if body.get("tools") and not results:
             return Reply(tool_calls=[ToolCall("finops_ebs_volume_unattached")])
-        return Reply(text="Unattached: " + ", ".join(f["resource_id"] for m in results
-                                                      for f in json.loads(m["content"])["findings"]))
+        if body.get("tools"):
+            return Reply(text="Unattached: " + ", ".join(f["resource_id"] for m in results
+                                                          for f in json.loads(m["content"])["findings"]))
+        return Reply(text="Answer: " + body["messages"][-1]["content"].split("## finops_analysis", 1)[1].strip())
 
     stub = LlmStub(script).start()
     try:
         settings = LlmSettings(provider="openai", model="stub", base_url=stub.url + "/v1")
-        aws = AwsContext(AwsSettings(regions=[sandbox_aws.region]))
-        out = run_task("finops_analysis", question="Where are we wasting money?", focus=[], source=LiveSource(aws),
-                       reports={}, facts="", settings=settings)
+        flow = CrewFlow(LiveSource(AwsContext(AwsSettings(regions=[sandbox_aws.region]))), settings)
+        flow.kickoff(inputs={"question": "Where are we wasting money?"})
     finally:
         stub.stop()
-    assert out.tool_calls == ["finops.ebs_volume_unattached"] and out.text == f"Unattached: {vol}"
+    done = flow.state.done
+    assert flow.state.pillars == ["finops"] and list(done) == ["finops_analysis", "compose_answer"]
+    assert done["finops_analysis"].tool_calls == ["finops.ebs_volume_unattached"]
+    assert done["finops_analysis"].text == f"Unattached: {vol}"
+    assert done["compose_answer"].text.startswith(f"Answer: Unattached: {vol}")
 
 
 def test_claude_prompt_caching_prefix_over_ten_turns(data_dir: Path, egress_guard: list[str]) -> None:

@@ -1,8 +1,10 @@
 """The run engine: a run is a plan of idempotent steps, claimed and run by worker threads of any replica.
 
-Steps: `plan` (who am I, accounts, regions -> one `analyze` step per analyzer × account × region, then
-one `summarise` step), `analyze` (one analyzer for one target: findings + events in one transaction, so a
-step is either wholly done or not at all), `summarise` (evidence folder + the deterministic answer).
+Steps: `plan` (who am I, accounts, regions -> one `analyze` step per analyzer × account × region, one
+`crew` step per task of the crew Flow when an LLM answers, then one `summarise` step), `analyze` (one
+analyzer for one target: findings + events in one transaction, so a step is either wholly done or not at
+all), `crew` (one task of `xops.crews.flow.CrewFlow`, resumed from the outputs of the earlier crew steps),
+`summarise` (evidence folder + the crew's answer, or the deterministic one).
 
 SIGTERM (Fargate Spot): `drain` stops claiming, lets in-flight steps finish until the deadline, gives
 back any that did not, and marks unfinished runs `interrupted`. Any replica (this one after a restart,
@@ -48,7 +50,8 @@ from xops.core.scan import (
     run_step,
     sort_findings,
 )
-from xops.crews.config import COMPOSE, crew_tasks
+from xops.crews import config as crew_config
+from xops.crews.runner import TaskOutput
 from xops.llm.settings import load_llm_settings
 
 log = logging.getLogger("xops.api.engine")
@@ -314,7 +317,7 @@ class RunEngine:
         routing = route.model_dump(mode="json") if route else None
         mode, note = self._mode(req)
         pillars = route.pillars if route else sorted({a.meta.pillar for a in analyzers}, key=PILLARS.index)
-        tasks = crew_tasks(pillars) if mode == "crew" else []
+        tasks = crew_config.crew_tasks(pillars) if mode == "crew" else []
         planned = [{"analyzer_id": s.analyzer.meta.id, "account_id": s.target.account_id, "region": s.target.region}
                    for s in plan(aws, analyzers, accounts, regions)]
         with self.store.write() as conn:
@@ -396,15 +399,16 @@ class RunEngine:
         base = f"/v1/runs/{run['id']}/evidence"
         with self.store.read() as conn:
             outputs = self.store.outputs(conn, run["id"])
-        failed = next((o for o in outputs.values() if "error" in o), None)
-        composed = next((o for o in outputs.values() if o.get("task") == COMPOSE and "text" in o), None)
+        done = [TaskOutput.model_validate(o) for o in outputs.values()]
+        failed = next((o for o in done if o.error), None)
+        composed = next((o for o in done if o.task == crew_config.COMPOSE), None)
         if composed and not failed:
-            answer = crew_answer(composed["text"], result, base)
+            answer = crew_answer(composed.text, result, base)
         else:
             note = scope.get("note")
             if failed:
-                note = (f"the LLM ({self.llm.describe()}) failed during the crew task {failed['task']}: "
-                        f"{failed['error']}. This is the deterministic answer.")
+                note = (f"the LLM ({self.llm.describe()}) failed during the crew task {failed.task}: "
+                        f"{failed.error}. This is the deterministic answer.")
             pillars = [req.pillar] if req.pillar else (route.pillars if route else [])
             related = related_playbooks(req.question, result.findings, pillars[0] if len(pillars) == 1 else None)
             answer = answer_markdown(req.question, result, evidence_base=base, route=route, note=note,
@@ -441,39 +445,33 @@ class RunEngine:
         return "crew", None
 
     def _crew(self, step: ClaimedStep, run: dict[str, Any]) -> None:
-        """One crew task. Its output is stored with the step, so a resumed run never runs it again."""
-        from xops.crews.runner import run_task
+        """One task of the crew Flow. Its output is stored with the step, so a resumed run never runs it again."""
+        from xops.crews.flow import CrewFlow
         from xops.crews.tools import RunSource
 
         req = RunRequest.model_validate(run["request"])
         scope = run["scope"] or {}
         with self.store.read() as conn:
             found = [Finding.model_validate(d) for d in self.store.all_findings(conn, run["id"])]
-            earlier = self.store.outputs(conn, run["id"])
-        route = scope.get("route") or {}
-        try:
-            out = run_task(step.analyzer_id, question=req.question or "What needs attention in this estate?",
-                           focus=route.get("focus", []), source=RunSource(found),
-                           reports={o["task"]: o["text"] for o in earlier.values() if "text" in o},
-                           facts=run_facts(found), settings=self.llm)
-            output: dict[str, Any] = out.model_dump(mode="json")
-        except Exception as exc:  # the LLM failed (unreachable, timeout, refused): fall back, never fail the run
-            log.warning("crew task failed; deterministic answer", exc_info=True,
-                        extra={"run_id": run["id"], "task": step.analyzer_id})
-            message = f"{type(exc).__name__}: {str(exc)[:300]}"
-            if self.llm.api_key is not None:
-                message = message.replace(self.llm.api_key.get_secret_value(), "***")
-            output = {"task": step.analyzer_id, "error": message}
+            earlier = [TaskOutput.model_validate(o) for o in self.store.outputs(conn, run["id"]).values()]
+        tasks = crew_config.tasks()
+        out = CrewFlow(RunSource(found), self.llm).run_one(
+            step.analyzer_id, id=run["id"], question=req.question or "What needs attention in this estate?",
+            pillars=[p for t in scope.get("crew", []) if (p := tasks[t].pillar)],
+            focus=(scope.get("route") or {}).get("focus", []), facts=run_facts(found),
+            done={o.task: o for o in earlier})
+        if out.error:  # the LLM failed (unreachable, timeout, refused): fall back, never fail the run
+            log.warning("crew task failed; deterministic answer",
+                        extra={"run_id": run["id"], "task": step.analyzer_id, "error": out.error})
         with self.store.write() as conn:
             self.store.lock_run(conn, run["id"])
             if not self.store.finish_step(conn, step):
                 raise StepLost(step.id)
-            self.store.put_output(conn, run["id"], step.seq, output)
-            if "error" in output:
+            self.store.put_output(conn, run["id"], step.seq, out.model_dump(mode="json", exclude_none=True))
+            if out.error:
                 self.store.skip_crew_steps(conn, run["id"])
             self.store.append_events(conn, run["id"], [("step.finished", {
-                **self._step_info(step), "tool_calls": output.get("tool_calls", []),
-                **({"error": output["error"]} if "error" in output else {})})])
+                **self._step_info(step), "tool_calls": out.tool_calls, **({"error": out.error} if out.error else {})})])
 
     def _fail_run(self, run_id: str, message: str, hint: str) -> None:
         with self.store.write() as conn:

@@ -47,6 +47,8 @@ def tasks() -> dict[str, TaskSpec]:
 
 
 def crew_tasks(pillars: list[str]) -> list[str]:
-    """The crew steps of a run routed to these pillars: one analysis task per pillar's crew, then the answer."""
+    """The tasks the crew Flow (`xops.crews.flow`) runs for these pillars, in the order the Runbooks API
+    runs them as steps: one analysis task per routed pillar's crew, then the answer. Importing this does
+    not import CrewAI (the API plans crews without loading it)."""
     by_pillar = {t.pillar: name for name, t in tasks().items() if t.pillar}
     return [by_pillar[p] for p in PILLARS if p in pillars] + [COMPOSE]

@@ -19,9 +19,12 @@ from xops.llm.settings import LlmSettings
 
 
 class TaskOutput(BaseModel):
+    """What a crew task left: its text and the tools it called, or the error it failed with."""
+
     task: str
-    text: str
+    text: str = ""
     tool_calls: list[str] = Field(default_factory=list)
+    error: str | None = None
 
 
 def knowledge_text(query: str, pillar: str | None, k: int = 4) -> str:
