@@ -4,6 +4,7 @@ the prompt, the fallback to the deterministic answer, and SIGTERM in the middle 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -23,9 +24,10 @@ WANTED = ["finops_ebs_volume_unattached", "finops_ec2_instance_stopped",
           "devsecops_ec2_sg_admin_port_open_to_world"]
 
 
-def analyst_script(delay: float = 0.0) -> Any:
+def analyst_script(delay: float = 0.0, opening: threading.Barrier | None = None) -> Any:
     """Analysts call the analyzers closest to the question, then report what the tools returned; the
-    writer echoes the reports under a heading. Every id and $ in the answer comes from a tool result."""
+    writer echoes the reports under a heading. Every id and $ in the answer comes from a tool result.
+    With a barrier, each analyst's first request waits for the others': they must be in flight at once."""
 
     def script(body: dict[str, Any]) -> Reply:
         time.sleep(delay)
@@ -33,6 +35,8 @@ def analyst_script(delay: float = 0.0) -> Any:
         tools = [t["function"]["name"] for t in body.get("tools", [])]
         results = [m for m in msgs if m["role"] == "tool"]
         if tools and not results:
+            if opening is not None:
+                opening.wait()
             return Reply(tool_calls=[ToolCall(t) for t in WANTED if t in tools] or [ToolCall(tools[0])])
         if tools:
             lines = []
@@ -167,8 +171,9 @@ def test_sigterm_during_crew_steps_resumes_without_rerunning_a_task(api_sandbox:
         first.stop()
     assert seen[-1].type == "run.interrupted"
     assert run_started(seen).data["crew"] == ["finops_analysis", "devsecops_analysis", "compose_answer"]
-    done_before = [e.data["task"] for e in seen if e.type == "step.finished" and e.data.get("kind") == "crew"]
-    assert done_before == ["finops_analysis"]  # the in-flight crew step finished during the drain
+    done_before = {e.data["task"] for e in seen if e.type == "step.finished" and e.data.get("kind") == "crew"}
+    # the crew steps in flight (one or both analyses, which run at once) finished during the drain
+    assert done_before and done_before <= {"finops_analysis", "devsecops_analysis"}
 
     second = ApiServer(env, tmp_path / "api-2.log").start()
     try:
@@ -186,4 +191,26 @@ def test_sigterm_during_crew_steps_resumes_without_rerunning_a_task(api_sandbox:
                        if not any(m["role"] == "tool" for m in r.body["messages"]))
     assert sorted(openings.values()) == [1, 1, 1], openings
     answer = answer_of(whole)
+    assert "Security groups allowing SSH/RDP from the internet" in answer and "EBS volumes not attached" in answer
+
+
+def test_routed_crews_run_at_once_and_the_answer_waits_for_them(api_sandbox: RunningSandbox, tmp_path: Path) -> None:
+    stub = LlmStub(analyst_script(opening=threading.Barrier(2, timeout=60))).start()
+    env = {**llm_env(api_sandbox, tmp_path / "data", stub.url + "/v1"), "XOPS_API_WORKERS": "2"}
+    api = ApiServer(env, tmp_path / "api.log").start()
+    try:
+        run_id = api.start_run({"question": "What is wasting money and is anything exposed to the internet?",
+                                "scope": {"accounts": ["all"], "regions": ["ap-southeast-2"]}})
+        evs = list(api.events(run_id))
+    finally:
+        api.stop()
+        stub.stop()
+    assert evs[-1].type == "run.finished"
+    crew = [(e.type, e.data["task"], e.data.get("error")) for e in evs
+            if e.type in ("step.started", "step.finished") and e.data.get("kind") == "crew"]
+    assert [c for c in crew if c[2]] == []  # both analysts got past the barrier: they ran at the same time
+    compose = crew.index(("step.started", "compose_answer", None))
+    finished_before = {task for kind, task, _ in crew[:compose] if kind == "step.finished"}
+    assert finished_before == {"finops_analysis", "devsecops_analysis"}  # the answer waited for both
+    answer = answer_of(evs)
     assert "Security groups allowing SSH/RDP from the internet" in answer and "EBS volumes not attached" in answer

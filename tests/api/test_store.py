@@ -124,6 +124,61 @@ def test_stale_claims_are_requeued_and_interrupted_runs_resume_once(store: Store
     assert again["state"] == "pending" and again["attempts"] == 1
 
 
+def _crew_run(store: Store, run_id: str) -> None:
+    store.create_run(run_id, {"scope": {}}, {"user": "t"}, None)
+    with store.write() as conn:
+        store.add_steps(conn, run_id, [{"analyzer_id": "a0", "account_id": "1", "region": "r"}],
+                        ["finops_analysis", "devsecops_analysis", "compose_answer"])
+        store.set_run(conn, run_id, state=st.RUNNING, steps_total=1)
+
+
+def _states(store: Store, run_id: str) -> dict[str, str]:
+    return {s["analyzer_id"] or s["kind"]: s["state"] for s in store.step_states(run_id) if s["kind"] != "analyze"}
+
+
+def _finish(store: Store, step: st.ClaimedStep) -> None:
+    with store.write() as conn:
+        assert store.finish_step(conn, step)
+
+
+def test_crew_steps_fan_out_then_join(store: Store) -> None:
+    _crew_run(store, "r5")
+    claims = [store.claim_step("w"), store.claim_step("w")]
+    assert [c.kind for c in claims if c] == ["plan", "analyze"]
+    assert store.claim_step("w") is None  # the crew waits for the analyze steps
+    _finish(store, claims[1])
+    finops, devsecops = store.claim_step("w"), store.claim_step("w")  # both crews at once
+    assert finops and devsecops and {finops.analyzer_id, devsecops.analyzer_id} == {"finops_analysis",
+                                                                                    "devsecops_analysis"}
+    assert store.claim_step("w") is None  # the answer waits for both
+    _finish(store, finops)
+    assert _states(store, "r5")["compose_answer"] == "blocked" and store.claim_step("w") is None
+    _finish(store, devsecops)
+    compose = store.claim_step("w")
+    assert compose is not None and compose.analyzer_id == "compose_answer"
+    assert _states(store, "r5")["summarise"] == "blocked"
+    _finish(store, compose)
+    last = store.claim_step("w")
+    assert last is not None and last.kind == "summarise"
+
+
+def test_a_failed_crew_skips_the_answer_and_summarises_after_its_sibling(store: Store) -> None:
+    _crew_run(store, "r6")
+    store.claim_step("w")
+    _finish(store, store.claim_step("w"))  # the analyze step
+    failed, sibling = store.claim_step("w"), store.claim_step("w")
+    assert failed and sibling
+    with store.write() as conn:
+        assert store.finish_step(conn, failed)
+        store.skip_crew_steps(conn, "r6")
+    assert _states(store, "r6") == {"plan": "running", failed.analyzer_id: "done", sibling.analyzer_id: "running",
+                                    "compose_answer": "skipped", "summarise": "blocked"}
+    assert store.claim_step("w") is None  # no summary while a crew step still runs
+    _finish(store, sibling)
+    last = store.claim_step("w")
+    assert last is not None and last.kind == "summarise"
+
+
 def test_sqlite_journal_mode_follows_the_file_system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     mounts = "overlay / overlay rw 0 0\n127.0.0.1:/ /mnt/efs nfs4 rw 0 0\n/dev/sda1 /mnt/efs/local ext4 rw 0 0\n"
     assert filesystem_type(Path("/mnt/efs/xops/x.db"), mounts) == "nfs4"

@@ -381,26 +381,41 @@ class Store:
 
     def add_steps(self, conn: Connection, run_id: str, planned: Sequence[dict[str, str]],
                   crew_tasks: Sequence[str] = ()) -> None:
-        """Analyze steps (run concurrently), then crew steps (one at a time, in order), then summarise.
-        Everything after the analyze steps waits `blocked` until every step before it is done."""
+        """Analyze steps (run concurrently), then crew steps, then summarise. Everything after the analyze
+        steps waits `blocked` until the steps before it are done. The crew steps are the crew Flow's shape,
+        a fan-out and a join: every crew task but the last (the routed crews' analyses) runs at once, and
+        the last (the answer) waits for all of them."""
         rows = [{"run_id": run_id, "seq": i + 1, "kind": "analyze", "priority": 2, "state": PENDING, "attempts": 0,
                  **p} for i, p in enumerate(planned)]
         after = [("crew", t) for t in crew_tasks] + [("summarise", "")]
         for n, (kind, task) in enumerate(after):
             rows.append({"run_id": run_id, "seq": len(planned) + 1 + n, "kind": kind, "priority": 1,
-                         "state": BLOCKED if planned or n else PENDING, "attempts": 0,
-                         "analyzer_id": task, "account_id": "", "region": ""})
+                         "state": BLOCKED, "attempts": 0, "analyzer_id": task, "account_id": "", "region": ""})
         conn.execute(self._insert_ignore(steps), rows)
+        if not planned:
+            self._unblock_next(conn, run_id)
 
     def _unblock_next(self, conn: Connection, run_id: str) -> None:
-        first = conn.execute(select(func.min(steps.c.seq)).where(steps.c.run_id == run_id,
-                                                                 steps.c.state == BLOCKED)).scalar()
-        if first is not None:
-            conn.execute(update(steps).where(steps.c.run_id == run_id, steps.c.seq == first,
-                                             steps.c.state == BLOCKED).values(state=PENDING))
+        """Make the next blocked step(s) pending, unless a crew step is still open (the join waits for it).
+        The crew's fan-out is unblocked together: every blocked crew step before the last crew step."""
+        run_steps = select(steps.c.seq, steps.c.kind, steps.c.state).where(steps.c.run_id == run_id)
+        rows = conn.execute(run_steps.order_by(steps.c.seq)).all()
+        if any(r.kind == "crew" and r.state in (PENDING, CLAIMED) for r in rows):
+            return
+        blocked = [r for r in rows if r.state == BLOCKED]
+        if not blocked:
+            return
+        first = blocked[0]
+        last_crew = max((r.seq for r in rows if r.kind == "crew"), default=0)
+        wave = [first.seq]
+        if first.kind == "crew" and first.seq < last_crew:
+            wave = [r.seq for r in blocked if r.kind == "crew" and r.seq < last_crew]
+        conn.execute(update(steps).where(steps.c.run_id == run_id, steps.c.seq.in_(wave),
+                                         steps.c.state == BLOCKED).values(state=PENDING))
 
     def skip_crew_steps(self, conn: Connection, run_id: str) -> None:
-        """The LLM failed: the remaining crew steps will not run; the summarise step may."""
+        """The LLM failed: the crew steps not started will not run; the summarise step may, once no crew step
+        is running."""
         conn.execute(update(steps).where(steps.c.run_id == run_id, steps.c.kind == "crew",
                                          steps.c.state.in_((BLOCKED, PENDING))).values(state=SKIPPED))
         self._unblock_next(conn, run_id)
@@ -414,7 +429,8 @@ class Store:
         return {r.seq: r.output for r in rows}
 
     def finish_step(self, conn: Connection, step: ClaimedStep) -> bool:
-        """Mark a claimed step done; count it; unblock the summarise step after the last analyze step.
+        """Mark a claimed step done; count it; after the last analyze step, and after a crew step, unblock
+        what comes next (`_unblock_next`).
 
         Returns False when the step was no longer ours (released after a drain deadline): the caller
         must roll back.
