@@ -10,10 +10,22 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
+from sqlalchemy.exc import ProgrammingError
 
 from tests.harness.api import drop_pg_schema, new_pg_schema
 from xops.api import store as st
 from xops.api.store import Store, filesystem_type, make_engine, sqlite_journal_mode
+
+
+def _pg_store(tmp_path: Path) -> Iterator[Store]:
+    schema = new_pg_schema()
+    s = Store.open(schema.url, tmp_path)
+    try:
+        yield s
+    finally:
+        s.engine.dispose()
+        drop_pg_schema(schema)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -23,13 +35,12 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield s
         s.engine.dispose()
         return
-    schema = new_pg_schema()
-    s = Store.open(schema.url, tmp_path)
-    try:
-        yield s
-    finally:
-        s.engine.dispose()
-        drop_pg_schema(schema)
+    yield from _pg_store(tmp_path)
+
+
+@pytest.fixture
+def pg_store(tmp_path: Path) -> Iterator[Store]:
+    yield from _pg_store(tmp_path)
 
 
 def _run(store: Store, run_id: str, n_steps: int) -> None:
@@ -177,6 +188,57 @@ def test_a_failed_crew_skips_the_answer_and_summarises_after_its_sibling(store: 
     _finish(store, sibling)
     last = store.claim_step("w")
     assert last is not None and last.kind == "summarise"
+
+
+def _real_deadlock(store: Store) -> Exception:
+    """Two transactions that lock two step rows in opposite orders: PostgreSQL aborts one of them."""
+    _run(store, "dl", 2)
+    ids = [s["id"] for s in store.step_states("dl") if s["kind"] == "analyze"]
+    barrier, errors = threading.Barrier(2), []
+
+    def lock(first: int, second: int) -> None:
+        try:
+            with store.write() as conn:
+                conn.execute(update(st.steps).where(st.steps.c.id == first).values(claimed_by="x"))
+                barrier.wait(timeout=10)
+                conn.execute(update(st.steps).where(st.steps.c.id == second).values(claimed_by="x"))
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=lock, args=pair) for pair in ((ids[0], ids[1]), (ids[1], ids[0]))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(errors) == 1, errors
+    return errors[0]
+
+
+def test_a_transaction_aborted_by_a_deadlock_is_run_again(pg_store: Store) -> None:
+    store = pg_store  # SQLite has one writer at a time: no deadlock there
+    deadlock = _real_deadlock(store)
+    assert st.retryable(deadlock)
+    calls: list[int] = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise deadlock
+        return "done"
+
+    assert st.retrying(flaky, what="test") == "done" and len(calls) == 2
+    calls.clear()
+
+    def always() -> str:
+        calls.append(1)
+        raise deadlock
+
+    with pytest.raises(type(deadlock)):
+        st.retrying(always, what="test", attempts=3)
+    assert len(calls) == 3
+    with pytest.raises(ProgrammingError) as bad, store.write() as conn:
+        conn.exec_driver_sql("SELECT * FROM no_such_table")
+    assert not st.retryable(bad.value)  # other errors are not retried
 
 
 def test_sqlite_journal_mode_follows_the_file_system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ or another) resumes them from their first incomplete step: done steps are never 
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import secrets
@@ -191,13 +192,19 @@ class RunEngine:
         return run_id
 
     def cancel(self, run_id: str, ident: Identity) -> str:
-        with self.store.write() as conn:
-            run = self.store.lock_run(conn, run_id)
-            if run["state"] in st.TERMINAL:
-                return str(run["state"])
-            self.store.set_run(conn, run_id, state=st.CANCELLED, finished_at=st.now())
-            self.store.cancel_steps(conn, run_id)
-            self.store.append_events(conn, run_id, [("run.cancelled", {"by": ident.user})])
+        def write() -> str | None:
+            with self.store.write() as conn:
+                run = self.store.lock_run(conn, run_id)
+                if run["state"] in st.TERMINAL:
+                    return str(run["state"])
+                self.store.set_run(conn, run_id, state=st.CANCELLED, finished_at=st.now())
+                self.store.cancel_steps(conn, run_id)
+                self.store.append_events(conn, run_id, [("run.cancelled", {"by": ident.user})])
+            return None
+
+        ended = st.retrying(write, what=f"cancel of run {run_id}")
+        if ended is not None:
+            return ended
         self.audit.record("run.cancelled", ident, run_id=run_id)
         with self._lock:
             self._contexts.pop(run_id, None)
@@ -215,7 +222,7 @@ class RunEngine:
                 self._stop.wait(0.2)
                 continue
             try:
-                step = self.store.claim_step(self.worker_id)
+                step = st.retrying(functools.partial(self.store.claim_step, self.worker_id), what="claim")
             except Exception:
                 log.exception("claim failed")
                 step = None
@@ -231,7 +238,7 @@ class RunEngine:
                     self._wake.clear()
                 continue
             try:
-                self._execute(step)
+                st.retrying(functools.partial(self._execute, step), what=f"step {step.seq} of run {step.run_id}")
             except StepLost:
                 log.warning("step given back before it finished; discarded", extra={"step_id": step.id})
             except Exception as exc:  # a bug, not an AWS failure (those are ERROR findings): fail the run

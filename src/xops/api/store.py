@@ -16,14 +16,16 @@ event N+1 committed before event N (no gap for a client resuming with Last-Event
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -48,13 +50,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, create_engine
 
+log = logging.getLogger("xops.api.store")
+T = TypeVar("T")
 metadata = MetaData()
 
 # Run states. `interrupted` runs are resumed by any replica; the last three are terminal.
 QUEUED, RUNNING, INTERRUPTED, FINISHED, FAILED, CANCELLED = (
     "queued", "running", "interrupted", "finished", "failed", "cancelled")
 TERMINAL = (FINISHED, FAILED, CANCELLED)
-# Step states. The summarise step waits `blocked` until every analyze step is done.
+# Step states. Crew and summarise steps wait `blocked` until the steps before them are done.
 PENDING, CLAIMED, DONE, BLOCKED, SKIPPED = "pending", "running", "done", "blocked", "skipped"
 
 runs = Table(
@@ -215,6 +219,35 @@ def make_engine(database_url: str | None, data_dir: Path) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+RETRYABLE_SQLSTATES = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
+
+
+def retryable(exc: BaseException) -> bool:
+    """A transaction PostgreSQL aborted to break a deadlock (or a serialization failure): it rolled back
+    whole, and running it again is the documented remedy.
+
+    Deadlocks can happen: a claim's `FOR UPDATE SKIP LOCKED` may keep the lock of a row it looked at and
+    did not take (the row changed under it) while it waits for the run row, which a step's writer holds
+    while it updates that same row."""
+    from sqlalchemy.exc import OperationalError
+
+    return isinstance(exc, OperationalError) and getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def retrying(fn: Callable[[], T], what: str, attempts: int = 3) -> T:
+    """Call `fn` (whole transactions only); call it again when the database aborted it (`retryable`)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn()
+        except Exception as exc:
+            if not retryable(exc) or attempt == attempts:
+                raise
+            log.warning("transaction aborted by the database; running it again",
+                        extra={"what": what, "attempt": attempt, "error": str(exc)[:200]})
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
