@@ -26,13 +26,14 @@ import socketio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.harness.echo_llm import MODEL, StubLLM  # noqa: E402
+from tests.harness.llm_stub import LlmStub, echo_tools  # noqa: E402
 
 from xops.sandbox.moto_server import free_port  # noqa: E402
 from xops.stack.processes import Children  # noqa: E402
 from xops.stack.up import start_stack  # noqa: E402
 
 FILTERS = ("xops_redaction", "xops_scope", "xops_budget", "xops_audit")
+MODEL = "stub-llm"
 
 
 def pct(samples: list[float], p: float) -> float:
@@ -100,10 +101,10 @@ def main() -> None:
                   f"(goal <= 250 ms p95)")
             print(f"  full answer:        p50 {pct(full, 50):.2f} s, p95 {pct(full, 95):.2f} s (goal <= 1.5 s)")
 
-            llm = StubLLM().start()
+            llm = LlmStub(echo_tools, MODEL).start()
             cfg = c.get("/openai/config").json()
             c.post("/openai/config/update", json={
-                "ENABLE_OPENAI_API": True, "OPENAI_API_BASE_URLS": [*cfg["OPENAI_API_BASE_URLS"], llm.url],
+                "ENABLE_OPENAI_API": True, "OPENAI_API_BASE_URLS": [*cfg["OPENAI_API_BASE_URLS"], llm.url + "/v1"],
                 "OPENAI_API_KEYS": [*cfg["OPENAI_API_KEYS"], "stub"],
                 "OPENAI_API_CONFIGS": {**cfg["OPENAI_API_CONFIGS"], str(len(cfg["OPENAI_API_BASE_URLS"])): {}}})
             c.get("/api/models", params={"refresh": "true"})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.harness.api import ApiServer, Event, api_env, run_started
-from tests.harness.llm_stub import LlmStub, Reply, ToolCall
+from tests.harness.llm_stub import LlmStub, Reply, analysts
 from tests.harness.sandbox import RunningSandbox
 from xops.sandbox.moto_server import free_port
 
@@ -25,33 +24,7 @@ WANTED = ["finops_ebs_volume_unattached", "finops_ec2_instance_stopped",
 
 
 def analyst_script(delay: float = 0.0, opening: threading.Barrier | None = None) -> Any:
-    """Analysts call the analyzers closest to the question, then report what the tools returned; the
-    writer echoes the reports under a heading. Every id and $ in the answer comes from a tool result.
-    With a barrier, each analyst's first request waits for the others': they must be in flight at once."""
-
-    def script(body: dict[str, Any]) -> Reply:
-        time.sleep(delay)
-        msgs = body["messages"]
-        tools = [t["function"]["name"] for t in body.get("tools", [])]
-        results = [m for m in msgs if m["role"] == "tool"]
-        if tools and not results:
-            if opening is not None:
-                opening.wait()
-            return Reply(tool_calls=[ToolCall(t) for t in WANTED if t in tools] or [ToolCall(tools[0])])
-        if tools:
-            lines = []
-            for m in results:
-                try:
-                    doc = json.loads(m["content"])
-                except ValueError as exc:
-                    raise ValueError(f"tool result is not JSON: {m['content']!r:.300}") from exc
-                ids = ", ".join(f["resource_id"] for f in doc["findings"])
-                lines.append(f"- {doc['title']}: {doc['fail']} findings, ${doc['est_monthly_usd_total']:,.2f}/month: {ids}")
-            return Reply(text="\n".join(lines))
-        prompt = msgs[-1]["content"]
-        return Reply(text="## Answer\n" + prompt.split("Specialists' reports:", 1)[1].split("Write the answer", 1)[0].strip())
-
-    return script
+    return analysts(WANTED, delay, opening)
 
 
 @pytest.fixture

@@ -4,12 +4,11 @@ again), and a failing crew routed to the fallback without raising."""
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 from typing import Any
 
-from tests.harness.llm_stub import LlmStub, Reply, ToolCall
+from tests.harness.llm_stub import LlmStub, Reply, analysts
 from xops.core.models import Finding, Severity, Status
 from xops.crews.runner import TaskOutput
 from xops.crews.tools import RunSource
@@ -23,28 +22,7 @@ FINDINGS = [
             region="ap-southeast-2", resource_id="sg-0flow00000000002", status=Status.FAIL,
             severity=Severity.high, message="22/tcp open to 0.0.0.0/0"),
 ]
-TOOL_OF = {"finops": "finops_ebs_volume_unattached", "devsecops": "devsecops_ec2_sg_admin_port_open_to_world"}
-
-
-def analysts(opening: threading.Barrier | None = None) -> Any:
-    """Each analyst calls its pillar's tool and reports the ids; the writer echoes the reports it was given.
-    With a barrier, an analyst's first request waits for the other's: both must be in flight at once."""
-
-    def script(body: dict[str, Any]) -> Reply:
-        tools = [t["function"]["name"] for t in body.get("tools", [])]
-        results = [m for m in body["messages"] if m["role"] == "tool"]
-        if tools and not results:
-            if opening is not None:
-                opening.wait()
-            return Reply(tool_calls=[ToolCall(t) for t in TOOL_OF.values() if t in tools])
-        if tools:
-            docs = [json.loads(m["content"]) for m in results]
-            return Reply(text="; ".join(f"{d['title']}: {', '.join(f['resource_id'] for f in d['findings'])}"
-                                        for d in docs))
-        prompt = body["messages"][-1]["content"]
-        return Reply(text="ANSWER\n" + prompt.split("Specialists' reports:", 1)[1].split("Write the answer", 1)[0])
-
-    return script
+WANTED = ["finops_ebs_volume_unattached", "devsecops_ec2_sg_admin_port_open_to_world"]
 
 
 def flow_for(stub: LlmStub, key: str = "sk-flow-test") -> Any:
@@ -59,7 +37,7 @@ def tool_names(body: dict[str, Any]) -> set[str]:
 
 
 def test_a_two_pillar_question_runs_both_crews_at_once_then_composes(data_dir: Path) -> None:
-    stub = LlmStub(analysts(threading.Barrier(2, timeout=30))).start()
+    stub = LlmStub(analysts(WANTED, opening=threading.Barrier(2, timeout=30))).start()
     try:
         flow = flow_for(stub)
         flow.kickoff(inputs={"question": "What is wasting money and is anything exposed to the internet?"})
@@ -80,11 +58,11 @@ def test_a_two_pillar_question_runs_both_crews_at_once_then_composes(data_dir: P
     compose = [b for b in chats if not b.get("tools")]
     assert len(compose) == 1
     answer = state.done["compose_answer"].text
-    assert answer.startswith("ANSWER") and "vol-0flow00000000001" in answer and "sg-0flow00000000002" in answer
+    assert answer.startswith("## Answer") and "vol-0flow00000000001" in answer and "sg-0flow00000000002" in answer
 
 
 def test_a_resumed_flow_runs_only_the_task_not_done(data_dir: Path) -> None:
-    stub = LlmStub(analysts()).start()
+    stub = LlmStub(analysts(WANTED)).start()
     stored = TaskOutput(task="finops_analysis", text="stored report: vol-0stored", tool_calls=["finops.x"])
     try:
         again = flow_for(stub).run_one("finops_analysis", question="Where are we wasting money?",

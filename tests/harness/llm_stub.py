@@ -3,13 +3,16 @@ with tool calls) and Anthropic `/v1/messages` (plain), recording every request s
 
 A script is a function from the request body to a `Reply` (text, or tool calls); `LlmStub.requests`
 holds every request received, in order. The stub is our own test fixture, not a mock of our code: CrewAI,
-LiteLLM and the Anthropic SDK talk to it over real HTTP exactly as they would to a provider.
+LiteLLM, the Anthropic SDK and Open WebUI talk to it over real HTTP exactly as they would to a provider.
+The crews' tests write their own scripts; `echo_tools` is the one for tool calls through Open WebUI.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -62,9 +65,65 @@ def message_text(body: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+CALL = re.compile(r"call (\S+) with (\{.*\})", re.DOTALL)
+
+
+def echo_tools(body: dict[str, Any]) -> Reply:
+    """Prompt `call <tool name part> with <JSON arguments>`: a call of the first offered tool whose name
+    contains that part. After a tool result: `TOOL RESULT: <content>`."""
+    messages = body.get("messages") or []
+    last = messages[-1] if messages else {}
+    if last.get("role") == "tool":
+        content = last.get("content")
+        if isinstance(content, list):
+            content = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+        return Reply(text=f"TOOL RESULT: {content}")
+    text = last.get("content") if isinstance(last.get("content"), str) else json.dumps(last.get("content"))
+    match = CALL.search(text or "")
+    names = [t["function"]["name"] for t in body.get("tools") or []]
+    if not match:
+        return Reply(text=f"no tool asked; offered: {names}")
+    name = next((n for n in names if match.group(1) in n), None)
+    if name is None:
+        return Reply(text=f"tool {match.group(1)} not offered; offered: {names}")
+    return Reply(tool_calls=[ToolCall(name, json.loads(match.group(2)))])
+
+
+def analysts(wanted: list[str], delay: float = 0.0, opening: threading.Barrier | None = None) -> Script:
+    """A script for the crews: an analyst calls the offered tools named in `wanted` (else the first one),
+    then reports what the tools returned; the answer writer echoes the reports under `## Answer`. Every id
+    and $ in the answer thus comes from a tool result. `delay` is added to every reply (a model's latency);
+    with a barrier, each analyst's first request waits for the others' (they must be in flight at once)."""
+
+    def script(body: dict[str, Any]) -> Reply:
+        time.sleep(delay)
+        msgs = body["messages"]
+        tools = [t["function"]["name"] for t in body.get("tools", [])]
+        results = [m for m in msgs if m["role"] == "tool"]
+        if tools and not results:
+            if opening is not None:
+                opening.wait()
+            return Reply(tool_calls=[ToolCall(t) for t in wanted if t in tools] or [ToolCall(tools[0])])
+        if tools:
+            lines = []
+            for m in results:
+                try:
+                    doc = json.loads(m["content"])
+                except ValueError as exc:
+                    raise ValueError(f"tool result is not JSON: {m['content']!r:.300}") from exc
+                ids = ", ".join(f["resource_id"] for f in doc["findings"])
+                lines.append(f"- {doc['title']}: {doc['fail']} findings, ${doc['est_monthly_usd_total']:,.2f}/month: {ids}")
+            return Reply(text="\n".join(lines))
+        prompt = msgs[-1]["content"]
+        reports = prompt.split("Specialists' reports:", 1)[1].split("Write the answer", 1)[0].strip()
+        return Reply(text="## Answer\n" + reports)
+
+    return script
+
+
 class LlmStub:
-    def __init__(self, script: Script) -> None:
-        self.script = script
+    def __init__(self, script: Script, model: str = "stub") -> None:
+        self.script, self.model = script, model
         self.requests: list[Recorded] = []
         self.port = free_port()
         self._lock = threading.Lock()
@@ -95,7 +154,8 @@ class LlmStub:
 
             def do_GET(self) -> None:  # noqa: N802
                 if self.path.rstrip("/").endswith("/models"):
-                    self._send(200, json.dumps({"object": "list", "data": [{"id": "stub", "object": "model"}]}).encode())
+                    self._send(200, json.dumps({"object": "list", "data": [{"id": stub.model, "object": "model",
+                                                                  "owned_by": "stub"}]}).encode())
                 else:
                     self._send(404, b'{"error": "not found"}')
 

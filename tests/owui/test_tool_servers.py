@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.harness.echo_llm import MODEL, StubLLM
+from tests.harness.llm_stub import LlmStub, echo_tools
 from tests.mcp.conftest import MCPO_KEY, TOKEN, RunningServer, start, stop
 from tests.owui.conftest import SocketEvents, Stack
+
+MODEL = "stub-llm"
 
 pytestmark = pytest.mark.xdist_group("openwebui")
 
@@ -23,7 +25,7 @@ pytestmark = pytest.mark.xdist_group("openwebui")
 class Tools:
     mcpo: RunningServer
     mcp: RunningServer
-    llm: StubLLM
+    llm: LlmStub
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +36,7 @@ def tool_servers(owui_stack: Stack, tmp_path_factory: pytest.TempPathFactory) ->
                 "/health")
     mcpo = start(["mcpo", "serve"], env | {"XOPS_MCPO_API_KEY": MCPO_KEY}, tmp / "mcpo.log", "/finops/openapi.json",
                  timeout=120)
-    llm = StubLLM().start()
+    llm = LlmStub(echo_tools, MODEL).start()
     res = owui_stack.install("--mcpo-url", mcpo.url, "--mcpo-key", MCPO_KEY, "--mcp-url", f"{mcp.url}/mcp",
                              "--mcp-token", TOKEN)
     assert res.returncode == 0, res.stderr
@@ -42,7 +44,7 @@ def tool_servers(owui_stack: Stack, tmp_path_factory: pytest.TempPathFactory) ->
     with owui_stack.owui.client() as c:
         cfg = c.get("/openai/config").json()
         r = c.post("/openai/config/update", json={
-            "ENABLE_OPENAI_API": True, "OPENAI_API_BASE_URLS": [*cfg["OPENAI_API_BASE_URLS"], llm.url],
+            "ENABLE_OPENAI_API": True, "OPENAI_API_BASE_URLS": [*cfg["OPENAI_API_BASE_URLS"], llm.url + "/v1"],
             "OPENAI_API_KEYS": [*cfg["OPENAI_API_KEYS"], "stub"],
             "OPENAI_API_CONFIGS": {**cfg["OPENAI_API_CONFIGS"],
                                    str(len(cfg["OPENAI_API_BASE_URLS"])): {"enable": True}}})
@@ -84,7 +86,7 @@ def test_a_tool_server_runs_an_analyzer_in_a_chat(owui_stack: Stack, tool_server
     reply = tool_chat(owui_stack, tool_id, f'call finops_ebs_volume_unattached with {json.dumps({"accounts": ["all"]})}')
     volumes = planted_volumes(owui_stack)
     assert volumes and all(v in reply for v in volumes), reply[:2000]
-    offered = [t["function"]["name"] for t in tool_servers.llm.requests[before].get("tools") or []]
+    offered = [t["function"]["name"] for t in tool_servers.llm.requests[before].body.get("tools") or []]
     assert any("finops_ebs_volume_unattached" in n for n in offered)
 
 
