@@ -142,6 +142,8 @@ class RunEngine:
             t = threading.Thread(target=self._work, name=f"xops-worker-{i}", daemon=True)
             t.start()
             self._threads.append(t)
+        if self.llm.configured:  # CrewAI and LiteLLM take seconds to import: not in the first crew step
+            threading.Thread(target=_import_crews, name="xops-crews-warm-up", daemon=True).start()
 
     def drain(self, deadline_seconds: float) -> list[str]:
         """Stop claiming, wait for in-flight steps, give back the rest, mark unfinished runs interrupted."""
@@ -491,6 +493,13 @@ class RunEngine:
         with self._lock:
             self._contexts.pop(run_id, None)
         self.bus.notify(run_id)
+
+
+def _import_crews() -> None:
+    try:
+        import xops.crews.flow  # noqa: F401
+    except Exception:  # the first crew step will import it again and report what is wrong
+        log.exception("importing the crews failed")
 
 
 def run_facts(found: list[Finding]) -> str:
