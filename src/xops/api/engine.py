@@ -455,8 +455,11 @@ class RunEngine:
 
     def _crew(self, step: ClaimedStep, run: dict[str, Any]) -> None:
         """One task of the crew Flow. Its output is stored with the step, so a resumed run never runs it again."""
-        from xops.crews.flow import CrewFlow
         from xops.crews.tools import RunSource
+        from xops.llm import offline
+
+        with offline.heavy_imports():
+            from xops.crews.flow import CrewFlow
 
         req = RunRequest.model_validate(run["request"])
         scope = run["scope"] or {}
@@ -496,8 +499,11 @@ class RunEngine:
 
 
 def _import_crews() -> None:
+    from xops.llm import offline
+
     try:
-        import xops.crews.flow  # noqa: F401
+        with offline.heavy_imports():
+            import xops.crews.flow  # noqa: F401
     except Exception:  # the first crew step will import it again and report what is wrong
         log.exception("importing the crews failed")
 

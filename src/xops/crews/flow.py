@@ -23,7 +23,7 @@ from typing import Any
 
 from xops.llm import offline
 
-offline.apply()  # before crewai is imported: telemetry off, its storage under the data dir
+offline.apply()  # before crewai is imported (callers import this module inside offline.heavy_imports())
 
 from crewai.flow.flow import Flow, FlowState, and_, listen, router, start  # noqa: E402
 from pydantic import Field, PrivateAttr  # noqa: E402

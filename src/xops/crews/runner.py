@@ -39,8 +39,8 @@ def knowledge_text(query: str, pillar: str | None, k: int = 4) -> str:
 
 def run_task(task_name: str, *, question: str, focus: list[str], source: FindingSource, reports: dict[str, str],
              facts: str, settings: LlmSettings, llm: Any = None) -> TaskOutput:
-    offline.apply()
-    from crewai import Agent, Crew, Task
+    with offline.heavy_imports():
+        from crewai import Agent, Crew, Task
 
     from xops.llm.gateway import crewai_llm
 

@@ -87,7 +87,10 @@ class _NoArgs(BaseModel):
 
 
 def analyzer_tools(pillar: str, source: FindingSource, log: CallLog) -> list[Any]:
-    from crewai.tools import BaseTool
+    from xops.llm import offline
+
+    with offline.heavy_imports():
+        from crewai.tools import BaseTool
 
     class AnalyzerTool(BaseTool):
         args_schema: type[BaseModel] = _NoArgs

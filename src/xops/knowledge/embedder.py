@@ -6,13 +6,11 @@ One instance per process (loading takes ~1 s after a ~4 s import of sentence-tra
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from xops.core.errors import UsageError
 
 DIMENSIONS = 384
-_lock = threading.Lock()
 _model: Any = None
 
 
@@ -36,11 +34,10 @@ def available() -> bool:
 
 def _load() -> Any:
     global _model
-    with _lock:
-        if _model is None:
-            from xops.llm import offline
+    from xops.llm import offline
 
-            offline.apply()
+    with offline.heavy_imports():  # also the lock for the one instance
+        if _model is None:
             path = model_path()
             from sentence_transformers import SentenceTransformer
 
@@ -61,7 +58,7 @@ def chroma_function() -> Any:
     """The same model as a Chroma embedding function (for collections created by xops)."""
     from xops.llm import offline
 
-    offline.apply()
-    from chromadb.utils.embedding_functions import SentenceTransformerEmbeddingFunction
+    with offline.heavy_imports():
+        from chromadb.utils.embedding_functions import SentenceTransformerEmbeddingFunction
 
-    return SentenceTransformerEmbeddingFunction(model_name=model_path(), device="cpu", normalize_embeddings=True)
+        return SentenceTransformerEmbeddingFunction(model_name=model_path(), device="cpu", normalize_embeddings=True)

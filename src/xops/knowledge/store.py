@@ -36,9 +36,9 @@ class Hit(Chunk):
 
 
 def _client() -> Any:
-    offline.apply()
-    import chromadb
-    from chromadb.config import Settings
+    with offline.heavy_imports():
+        import chromadb
+        from chromadb.config import Settings
 
     chroma_settings = Settings(anonymized_telemetry=False)
     url = os.environ.get("XOPS_CHROMA_URL")

@@ -49,8 +49,8 @@ def check(settings: LlmSettings, timeout: float = 5.0) -> None:
 
 def crewai_llm(settings: LlmSettings) -> Any:
     """The CrewAI LLM object for these settings (imports CrewAI: call from crew code only)."""
-    offline.apply()
-    from crewai import LLM
+    with offline.heavy_imports():
+        from crewai import LLM
 
     key = settings.api_key.get_secret_value() if settings.api_key else None
     # No temperature for Claude: the current anthropic SDK's Messages.create refuses it.
@@ -61,7 +61,8 @@ def crewai_llm(settings: LlmSettings) -> Any:
     if settings.provider == "bedrock":
         return LLM(model=f"bedrock/{settings.model}", region_name=settings.region, **common)
     if settings.provider == "openai":
-        import litellm
+        with offline.heavy_imports():
+            import litellm
 
         # An endpoint's own model is unknown to LiteLLM's map: declare it a tool-calling chat model so
         # CrewAI uses native tool calls rather than its text (ReAct) protocol.

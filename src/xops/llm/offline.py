@@ -1,18 +1,33 @@
 """Offline and private: telemetry off and every cache under the data dir, set before any heavy import.
 
-Call `apply()` before importing crewai, litellm, chromadb, sentence_transformers or torch (the modules of
-xops that import them do so first). Values already set in the environment win, so an operator can still
-opt in to something. Nothing is written to $HOME: the caches these libraries default to live there.
+Import crewai, litellm, chromadb, sentence_transformers or torch only inside `with heavy_imports():`. It
+applies the settings first, and it holds one lock per process, because two threads importing these
+libraries at once can meet a half-initialised module (numpy's, torch's) and fail with ImportError. The
+API's worker threads and its warm-up threads all import them. Values already set in the environment win,
+so an operator can still opt in to something. Nothing is written to $HOME: the caches these libraries
+default to live there.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from xops.settings import data_dir
 
 _applied = False
+IMPORT_LOCK = threading.RLock()
+
+
+@contextmanager
+def heavy_imports() -> Iterator[None]:
+    """Settings applied, and this process's heavy-import lock held, for the body."""
+    apply()
+    with IMPORT_LOCK:
+        yield
 
 
 def settings_for(root: Path) -> dict[str, str]:
