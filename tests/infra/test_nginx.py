@@ -182,7 +182,13 @@ def test_https_proxies_to_open_webui_with_tls_hsts_and_security_headers(edge: Ed
 
 @pytest.mark.parametrize("path", ["/ws/socket.io/?EIO=4&transport=websocket", "/socket.io/?EIO=4&transport=websocket"])
 def test_websocket_round_trip_through_nginx(edge: Edge, path: str) -> None:
-    with connect(f"wss://127.0.0.1:{edge.https}{path}", ssl=edge.tls(), open_timeout=30) as ws:
+    try:
+        ws = connect(f"wss://127.0.0.1:{edge.https}{path}", ssl=edge.tls(), open_timeout=30)
+    except TimeoutError as exc:  # seen once in a full run, not since: keep what nginx saw
+        logs = {name: (edge.tmp / name).read_text()[-2000:] for name in ("error.log", "access.log")
+                if (edge.tmp / name).exists()}
+        raise AssertionError(f"no WebSocket handshake through nginx in 30 s; nginx logs: {logs}") from exc
+    with ws:
         for message in ("40", "hello xops", "x" * 10_000):
             ws.send(message)
             assert ws.recv(timeout=30) == f"echo {path}: {message}"
