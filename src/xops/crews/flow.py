@@ -116,7 +116,8 @@ class CrewFlow(Flow[CrewState]):
                            reports={k: o.text for k, o in self.state.done.items() if not o.error},
                            facts=self.state.facts, settings=self._settings, llm=self._llm)
         except Exception as exc:  # the LLM failed: recorded, never raised (the answer falls back)
-            out = TaskOutput(task=name, error=self._redact(f"{type(exc).__name__}: {str(exc)[:300]}"))
+            # masked before it is cut short, so no part of the key is left at the cut
+            out = TaskOutput(task=name, error=self._redact(f"{type(exc).__name__}: {exc}")[:320])
         self.state.done[name] = out
         return out
 
