@@ -1,8 +1,6 @@
 """`xops`: scan AWS with the analyzers, run the sandbox, verify evidence.
 
-Exit codes: 0 done; 2 bad usage (unknown analyzer, pillar, framework, bad parameter); 3 no usable AWS
-credentials; 4 AWS endpoint unreachable; 5 evidence verification failed; 6 sandbox failed;
-7 identity sync incomplete (Open WebUI refused or failed a change: re-run); 10 `--fail-on` threshold reached.
+Exit codes: one per error family (src/xops/core/errors.py; the README's table lists them); 0 done.
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ from rich.table import Table
 
 from xops import __version__
 from xops.api.cli import api_app
-from xops.core.errors import UsageError, XopsError
+from xops.core.errors import FailOnThreshold, UsageError, XopsError
 from xops.identity.cli import iam_app, identity_app
 from xops.knowledge.cli import app as knowledge_app
 from xops.mcp.cli import mcp_app, mcpo_app
@@ -104,6 +102,7 @@ def version() -> None:
 def scan(
     pillar: Annotated[str | None, typer.Option(help="finops, cloudops or devsecops")] = None,
     analyzer: Annotated[list[str] | None, typer.Option("--analyzer", "-a", help="Analyzer id (repeatable)")] = None,
+    service: Annotated[str | None, typer.Option(help="Only the analyzers of this AWS service, e.g. s3")] = None,
     framework: Annotated[str | None, typer.Option(help="Report per requirement, e.g. apra-cps-234")] = None,
     regions: Annotated[list[str] | None, typer.Option(help="Regions (comma-separated or repeated); "
                                                       "default XOPS_REGIONS or all enabled")] = None,
@@ -123,6 +122,7 @@ def scan(
     from xops.core.aws import AwsContext, AwsSettings
     from xops.core.models import PILLARS, Severity
     from xops.core.scan import ScanRequest
+    from xops.core.scope import Scope
 
     try:
         if pillar is not None and pillar not in PILLARS:
@@ -132,9 +132,10 @@ def scan(
             if fail_on not in Severity.__members__:
                 raise UsageError(f"--fail-on {fail_on!r} is not a severity", f"use one of: {', '.join(Severity)}")
             threshold = Severity(fail_on)
-        request = ScanRequest(analyzer_ids=split_csv(analyzer), pillar=pillar, framework=framework,
+        request = ScanRequest(analyzer_ids=split_csv(analyzer), pillar=pillar, service=service, framework=framework,
                               params=parse_params(param or []))
-        settings = AwsSettings(regions=split_csv(regions), accounts=split_csv(accounts), max_workers=workers,
+        scope = Scope.parse(regions=split_csv(regions), accounts=split_csv(accounts))
+        settings = AwsSettings(regions=scope.regions, accounts=scope.accounts, max_workers=workers,
                                **({"role_name": assume_role} if assume_role else {}))
         result = run_scan_with_progress(AwsContext(settings), request)
         run_dir = None if no_evidence else write_evidence(result)
@@ -142,7 +143,7 @@ def scan(
     except XopsError as exc:
         raise fail(exc) from None
     if threshold is not None and any(f.status == "FAIL" and f.severity.rank >= threshold.rank for f in result.findings):
-        raise typer.Exit(10)
+        raise typer.Exit(FailOnThreshold.exit_code)
 
 
 def run_scan_with_progress(aws: Any, request: Any) -> Any:
@@ -268,24 +269,30 @@ def print_framework(result: Any) -> None:
 # -- analyzers ------------------------------------------------------------------------------------------
 @analyzers_app.command("list")
 def analyzers_list(
+    query: Annotated[str | None, typer.Argument(help="Words to search for (title, risk, service, resource type)")] = None,
     pillar: Annotated[str | None, typer.Option(help="finops, cloudops or devsecops")] = None,
+    service: Annotated[str | None, typer.Option(help="AWS service, e.g. s3, ec2, iam")] = None,
+    resource_type: Annotated[str | None, typer.Option(help="e.g. AWS::S3::Bucket")] = None,
+    severity: Annotated[str | None, typer.Option(help="This severity or higher")] = None,
+    framework: Annotated[str | None, typer.Option(help="Only analyzers mapped to this framework")] = None,
     fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
 ) -> None:
-    """List the registered analyzers."""
+    """List (or search) the analyzers of the catalogue."""
     from xops.core import registry
 
     try:
-        chosen = registry.select(None, pillar)
+        chosen = registry.catalogue().select(pillar=pillar, service=service, resource_type=resource_type,
+                                             severity=severity, framework=framework, query=query)
     except XopsError as exc:
         raise fail(exc) from None
     if fmt == Format.json:
         sys.stdout.write(json.dumps([a.meta.model_dump(mode="json") for a in chosen], indent=2) + "\n")
         return
     table = Table(title=f"{len(chosen)} analyzers")
-    for col in ("id", "severity", "scope", "title"):
+    for col in ("id", "service", "severity", "scope", "title"):
         table.add_column(col)
     for a in chosen:
-        table.add_row(a.meta.id, a.meta.severity.value, a.meta.scope, a.meta.title)
+        table.add_row(a.meta.id, a.meta.service, a.meta.severity.value, a.meta.scope, a.meta.title)
     out.print(table)
 
 
@@ -304,7 +311,7 @@ def analyzers_describe(analyzer_id: str) -> None:
     params = "\n".join(f"- `{name}` ({f.annotation.__name__ if hasattr(f.annotation, '__name__') else f.annotation}, "
                        f"default {f.default!r}): {f.description}" for name, f in a.Params.model_fields.items())
     text = "\n".join([
-        f"# {m.id}", "", f"**{m.title}** — {m.pillar}, severity {m.severity.value}, {m.scope}, {m.resource_type}", "",
+        f"# {m.id}", "", f"**{m.title}** — {m.pillar}, severity {m.severity.value}, {m.scope}, {m.service} {m.resource_type} ({m.kind} check)", "",
         f"**Risk.** {m.risk}", "", f"**Cost impact.** {m.cost_impact or 'none'}", "",
         f"**Permissions.** {', '.join(m.permissions)}", "", "**Parameters.**", "", params or "none", "",
         f"**Frameworks.** {', '.join(mapped) or 'none'}", "",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import SandboxAws
+from tests.harness.aws import SandboxAws
 from xops.api.app import create_app
 from xops.api.settings import ApiSettings
 

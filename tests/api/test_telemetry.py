@@ -14,7 +14,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from tests.conftest import SandboxAws
+from tests.harness.aws import SandboxAws
 from xops.api import telemetry
 from xops.api.app import create_app
 from xops.api.settings import ApiSettings

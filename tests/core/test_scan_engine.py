@@ -6,12 +6,14 @@ from collections.abc import Iterator
 import pytest
 from botocore.stub import Stubber
 
-from tests.conftest import SandboxAws
-from xops.core.analyzer import Analyzer
+from tests.harness.aws import SandboxAws
+from xops.core.analyzer import Analyzer, Ctx, Fail, Verdict
 from xops.core.aws import AwsContext, AwsSettings, Target
 from xops.core.errors import CredentialsError, EndpointError, UsageError
-from xops.core.models import AnalyzerMeta, AnalyzerParams, Finding, Remediation, Severity, Status
+from xops.core.models import AnalyzerMeta, AnalyzerParams, Remediation, Severity, Status
 from xops.core.scan import ScanRequest, Step, plan, run_step, scan, validate_params
+from xops.resources.ec2 import Volume
+from xops.resources.ops import Op
 from xops.sandbox.moto_server import free_port
 
 ACCOUNT = "123456789012"
@@ -27,17 +29,22 @@ def meta(id_: str) -> AnalyzerMeta:
 
 class ReadsVolumes(Analyzer):
     meta = meta("cloudops.test_reads_volumes")
+    reads, resource = (Volume,), Volume
 
-    def run(self, aws: AwsContext, at: Target, params: AnalyzerParams) -> Iterator[Finding]:
-        for v in aws.inventory.list(at, "ec2", "describe_volumes", "Volumes"):
-            yield self.fail(at, v["VolumeId"], "seen")
+    def evaluate(self, ctx: Ctx, params: AnalyzerParams) -> Iterator[Verdict]:
+        for v in ctx.list(Volume):
+            yield Fail("seen", resource=v)
+
+
+ENROLLMENT = Op("compute-optimizer", "get_enrollment_status")
 
 
 class Unsupported(Analyzer):
     meta = meta("cloudops.test_unsupported")
+    reads = (ENROLLMENT,)
 
-    def run(self, aws: AwsContext, at: Target, params: AnalyzerParams) -> Iterator[Finding]:
-        aws.inventory.call(at, "compute-optimizer", "get_enrollment_status")  # moto: HTTP 500
+    def evaluate(self, ctx: Ctx, params: AnalyzerParams) -> Iterator[Verdict]:
+        ctx.call(ENROLLMENT)  # moto: HTTP 500
         yield from ()
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import SandboxAws
+from tests.harness.aws import SandboxAws
 from tests.harness.llm_stub import LlmStub, Reply, ToolCall
 from tests.harness.sandbox import XOPS
 from xops.sandbox.moto_server import free_port

@@ -18,23 +18,12 @@ from tests.harness.sandbox import RunningSandbox
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sandbox")]
 
 POLICY = Path(__file__).resolve().parents[2] / "infra/modules/ecs/policies/analyzer-readonly.json"
-# IAM service prefixes that differ from botocore's signing name.
-PREFIX = {"monitoring": "cloudwatch"}
-# S3 (and s3control) operations whose IAM action has another name (AWS Service Authorization Reference).
-S3_ACTION = {
-    "ListBuckets": "s3:ListAllMyBuckets",
-    "HeadBucket": "s3:ListBucket",
-    "GetBucketEncryption": "s3:GetEncryptionConfiguration",
-    "GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
-    "GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
-}
 
 
 def iam_action(client: Any, operation: str) -> str:
-    signing = client.meta.service_model.signing_name
-    if signing == "s3" and operation in S3_ACTION:
-        return S3_ACTION[operation]
-    return f"{PREFIX.get(signing, signing)}:{operation}"
+    from xops.resources.ops import iam_action as action
+
+    return action(client.meta.service_model.service_name, operation)
 
 
 def test_a_full_scan_calls_only_actions_the_policy_grants(sandbox: RunningSandbox,

@@ -32,7 +32,7 @@ def test_scale_10_estate_is_found_exactly(tmp_path: Path) -> None:
     got = {(f["analyzer_id"], f["account_id"], f["region"], f["resource_id"]): f["est_monthly_usd"]
            for f in body["findings"] if f["status"] == "FAIL"}
     expected = {i.key: i.expected_usd for i in truth.issues}
-    assert len(expected) > 3000  # ~10x the scale-1 estate
+    assert len(expected) > 2500  # ~9x the scale-1 estate (322 planted issues at scale 1)
     assert set(expected) - set(got) == set() and set(got) - set(expected) == set()
     assert {k for k, usd in expected.items() if usd is not None and abs((got[k] or 0) - usd) > 0.005} == set()
     assert [f for f in body["findings"] if f["status"] == "ERROR"] == []

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from tests.conftest import SandboxAws
+from tests.harness.aws import SandboxAws
+from xops.mcp.tools import GENERIC_DESCRIPTIONS, direct_analyzers, tool_name
 
 CASES = {  # tool -> analyzer id
     "finops_ebs_volume_unattached": "finops.ebs_volume_unattached",
     "cloudops_s3_bucket_versioning_disabled": "cloudops.s3_bucket_versioning_disabled",
     "devsecops_ebs_volume_unencrypted": "devsecops.ebs_volume_unencrypted",
 }
+
+
+GENERIC = set(GENERIC_DESCRIPTIONS)
+
+
+def server_tools(server: str) -> set[str]:
+    """What a server lists: its featured analyzers as tools of their own, and the generic tools."""
+    return {tool_name(a.meta.id) for a in direct_analyzers(server)} | GENERIC
 
 
 def plant(sandbox_aws: SandboxAws) -> dict[str, set[str]]:

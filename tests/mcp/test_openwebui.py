@@ -7,11 +7,10 @@ import pytest
 
 from tests.harness.openwebui import OpenWebUI
 from tests.mcp.conftest import MCPO_KEY, TOKEN, RunningServer
+from tests.mcp.planted import server_tools
 from xops.core import registry
-from xops.mcp.tools import tool_name
 
 pytestmark = pytest.mark.xdist_group("openwebui")
-GENERIC = {"list_analyzers", "describe_analyzer", "run_scan", "get_run"}
 MOUNTS = ("finops", "cloudops", "devsecops")
 
 
@@ -27,7 +26,7 @@ def mcp_connection(mcp_http: RunningServer) -> dict:
 
 
 def pillar_tools(pillar: str | None) -> set[str]:
-    return {tool_name(a.meta.id) for a in registry.all_analyzers() if pillar in (None, a.meta.pillar)} | GENERIC
+    return server_tools(pillar or "xops")
 
 
 def test_openwebui_shows_the_tools_of_mcpo_and_of_the_native_mcp_server(

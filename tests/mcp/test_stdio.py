@@ -9,21 +9,18 @@ import anyio
 from mcp import types
 from mcp.shared.exceptions import McpError
 
-from tests.conftest import SandboxAws
+from tests.harness.aws import SandboxAws
 from tests.mcp.conftest import server_env, stdio_session
-from tests.mcp.planted import plant
-from xops.core import registry
-from xops.mcp.tools import SERVERS, tool_name
+from tests.mcp.planted import plant, server_tools
+from xops.mcp.tools import MAX_TOOLS, SERVERS
 from xops.sandbox.moto_server import free_port
-
-GENERIC = {"list_analyzers", "describe_analyzer", "run_scan", "get_run"}
 
 
 def text(result: types.CallToolResult) -> str:
     return "\n".join(c.text for c in result.content if isinstance(c, types.TextContent))
 
 
-def test_tool_list_equals_the_registry_for_each_server(moto_server: object, tmp_path: Path) -> None:
+def test_each_server_lists_its_featured_analyzers_and_the_generic_tools(moto_server: object, tmp_path: Path) -> None:
     async def main() -> dict[str, list[types.Tool]]:
         out = {}
         for name in SERVERS:
@@ -32,15 +29,15 @@ def test_tool_list_equals_the_registry_for_each_server(moto_server: object, tmp_
         return out
 
     listed = anyio.run(main)
-    for name, pillars in SERVERS.items():
-        wanted = {tool_name(a.meta.id) for a in registry.all_analyzers() if a.meta.pillar in pillars}
+    for name in SERVERS:
         tools = {t.name: t for t in listed[name]}
-        assert set(tools) == wanted | GENERIC, name
+        assert set(tools) == server_tools(name), name
+        assert len(tools) <= MAX_TOOLS
         for t in tools.values():
             assert t.annotations is not None and t.annotations.destructiveHint is False
             assert t.annotations.readOnlyHint is (t.name != "run_scan")
             assert t.description and t.inputSchema["type"] == "object"
-    assert len(listed["xops"]) == 37 + 4
+    assert len(listed["xops"]) == 19 + 5  # 19 featured analyzers, 5 generic tools
 
 
 def test_three_analyzers_return_the_planted_findings(sandbox_aws: SandboxAws, tmp_path: Path) -> None:
@@ -114,9 +111,10 @@ def test_run_scan_evidence_resources_and_prompts(sandbox_aws: SandboxAws, tmp_pa
                 refused = exc.error.message
             prompts = await session.list_prompts()
             prompt = await session.get_prompt("finops_monthly_review", {"regions": "ap-southeast-2"})
-            return scan, run, missing, listed, manifest, refused, prompts, prompt
+            page = await session.call_tool("get_findings", {"run_id": run_id, "analyzer_id": "finops.ebs_volume_unattached"})
+            return scan, run, missing, listed, manifest, refused, prompts, prompt, page
 
-    scan, run, missing, listed, manifest, refused, prompts, prompt = anyio.run(main)
+    scan, run, missing, listed, manifest, refused, prompts, prompt, page = anyio.run(main)
     assert not scan.isError, text(scan)
     body = scan.structuredContent
     assert body["summary"]["analyzers"] == 11 and body["summary"]["fail"] >= 2
@@ -133,3 +131,25 @@ def test_run_scan_evidence_resources_and_prompts(sandbox_aws: SandboxAws, tmp_pa
     assert "unknown evidence file 'ledger.jsonl'" in refused
     assert [p.name for p in prompts.prompts] == ["finops_monthly_review", "compliance_report"]
     assert 'run_scan with pillar "finops", regions ["ap-southeast-2"]' in prompt.messages[0].content.text
+    assert not page.isError and page.structuredContent["total"] == len(want["finops_ebs_volume_unattached"])
+    assert {f["resource_id"] for f in page.structuredContent["findings"]} == want["finops_ebs_volume_unattached"]
+
+
+def test_any_analyzer_is_two_calls_away(sandbox_aws: SandboxAws, tmp_path: Path) -> None:
+    """An analyzer with no tool of its own: found by words, then run by id."""
+    ddb = sandbox_aws.client("dynamodb")
+    ddb.create_table(TableName="carts", BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+
+    async def main() -> tuple[types.CallToolResult, types.CallToolResult]:
+        async with stdio_session("cloudops", server_env(tmp_path)) as session:
+            found = await session.call_tool("list_analyzers", {"query": "dynamodb point-in-time recovery"})
+            first = found.structuredContent["analyzers"][0]["id"]  # type: ignore[index]
+            return found, await session.call_tool("run_scan", {"analyzer_ids": [first],
+                                                               "regions": [sandbox_aws.region]})
+
+    found, scan = anyio.run(main)
+    assert found.structuredContent["analyzers"][0]["id"] == "cloudops.dynamodb_pitr_disabled"  # type: ignore[index]
+    assert "cloudops_dynamodb_pitr_disabled" not in server_tools("cloudops")
+    assert not scan.isError, text(scan)
+    assert [f["resource_id"] for f in scan.structuredContent["findings"]] == ["carts"]  # type: ignore[index]

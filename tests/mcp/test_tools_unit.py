@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from xops.core.errors import UsageError
+from xops.core.contexts import ContextPool
+from xops.core.errors import InvalidArguments, UsageError
+from xops.core.scope import Scope
 from xops.mcp.prompts import PROMPTS, render_prompt, server_prompts
-from xops.mcp.runner import ContextPool, cache_seconds, read_evidence
-from xops.mcp.tools import InvalidArguments, Scope, allowed_values, tool_specs, validate_arguments
+from xops.mcp.runner import cache_seconds, read_evidence
+from xops.mcp.tools import allowed_values, tool_specs, validate_arguments
 
 
 def spec(server: str, name: str):  # type: ignore[no-untyped-def]
@@ -30,9 +32,19 @@ def test_enum_arguments_list_their_values() -> None:
     with pytest.raises(InvalidArguments) as exc:
         validate_arguments(spec("xops", "list_analyzers"), {"pillar": "money"})
     assert "pillar:" in str(exc.value) and "one of 'finops', 'cloudops', 'devsecops'" in str(exc.value)
-    with pytest.raises(InvalidArguments) as exc:
-        validate_arguments(spec("finops", "run_scan"), {"analyzer_ids": ["devsecops.rds_instance_public"]})
-    assert "analyzer_ids.0" in str(exc.value) and "'finops.ebs_volume_unattached'" in str(exc.value)
+
+
+
+def test_analyzers_of_another_pillar_are_refused_with_where_to_go(moto_server: object) -> None:
+    from xops.mcp.runner import Runner
+
+    s = spec("finops", "run_scan")
+    with pytest.raises(UsageError) as exc:
+        Runner("finops").call(s, validate_arguments(s, {"analyzer_ids": ["devsecops.rds_instance_public"]}))
+    assert "devsecops.rds_instance_public is not on the xops finops server" in exc.value.message
+    assert "xops devsecops or xops server" in exc.value.hint
+    with pytest.raises(UsageError, match="unknown analyzer id 'finops.nope'"):
+        Runner("finops").call(s, validate_arguments(s, {"analyzer_ids": ["finops.nope"]}))
 
 
 def test_scope_is_checked() -> None:
@@ -65,13 +77,14 @@ def test_prompts_per_server_and_rendering() -> None:
         render_prompt(brief, {"colour": "red"})
 
 
-def test_context_pool_reuses_within_ttl_and_drops(moto_server: object) -> None:
+def test_context_pool_reuses_within_ttl_unless_a_read_failed_transiently(moto_server: object,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     scope = Scope(regions=["ap-southeast-2"])
     warm = ContextPool(ttl=60)
     first = warm.get(scope)
     assert warm.get(scope) is first
     assert warm.get(Scope(regions=["eu-west-1"])) is not first
-    warm.drop(scope, first)
+    monkeypatch.setattr(first.inventory, "has_transient_errors", lambda: True)
     assert warm.get(scope) is not first
     cold = ContextPool(ttl=0)
     assert cold.get(scope) is not cold.get(scope)
@@ -108,7 +121,8 @@ def test_aws_failure_names_service_region_and_what_to_check(sandbox_aws: object,
     from xops.mcp.tools import validate_arguments
 
     def denied(self: object, at: object, service: str, operation: str, *a: object, **k: object) -> None:
-        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "DescribeVolumes")
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"},
+                           "ResponseMetadata": {"HTTPStatusCode": 403}}, "DescribeVolumes")
 
     monkeypatch.setattr(Inventory, "list", denied)
     runner = Runner("finops", ContextPool(ttl=60))
@@ -117,4 +131,4 @@ def test_aws_failure_names_service_region_and_what_to_check(sandbox_aws: object,
     assert out.is_error
     assert "service ec2, account 123456789012, region eu-west-1: DescribeVolumes denied" in out.text
     assert "grant ec2:DescribeVolumes to the scanning role" in out.text
-    assert runner.pool._items == {}  # a context that failed is not kept warm
+    assert len(runner.pool) == 1  # AccessDenied is a fact: the warm context is kept (a throttle would drop it)

@@ -95,3 +95,10 @@ def test_the_xops_analyzers_tool_runs_an_analyzer_in_a_chat(owui_stack: Stack, t
                       'call run_analyzers with {"analyzer_ids": "finops.ebs_volume_unattached", "accounts": "all"}')
     assert "xOps run `" in reply
     assert all(v in reply for v in planted_volumes(owui_stack)), reply[:2000]
+
+
+def test_the_xops_analyzers_tool_finds_an_analyzer_by_its_words(owui_stack: Stack, tool_servers: Tools) -> None:
+    """The catalogue is searched, not dumped: a few words find the one analyzer (then run_analyzers runs it)."""
+    reply = tool_chat(owui_stack, "xops_analyzers", 'call list_analyzers with {"query": "dynamodb point-in-time recovery"}')
+    listed = [line for line in reply.splitlines() if line.startswith("- ")]
+    assert listed and listed[0].startswith("- cloudops.dynamodb_pitr_disabled (dynamodb, "), reply[:2000]

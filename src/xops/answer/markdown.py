@@ -103,7 +103,7 @@ def answer_markdown(question: str | None, result: ScanResult, *, evidence_base: 
             if len(items) > IDS_PER_ACTION:
                 ids += f" and {len(items) - IDS_PER_ACTION} more (findings.csv has them all)"
             first = items[0]
-            cli = meta.remediation.cli.replace("{resource_id}", first.resource_id).replace("{region}", first.region)
+            cli = meta.remediation.cli_for(first.resource_id, first.region, first.account_id)
             lines += [f"{n}. **{meta.title}** — {len(items)} resource(s){money}: {ids}. {meta.remediation.summary}",
                       "", "   ```sh", *[f"   {c}" for c in cli.splitlines()], "   ```"]
             if meta.remediation.writes:

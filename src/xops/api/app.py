@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Security
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from fastapi.security import HTTPBearer
@@ -37,6 +38,7 @@ from xops.api.problems import Problem
 from xops.api.settings import ApiSettings
 from xops.api.store import Store
 from xops.api.telemetry import tracer
+from xops.core.errors import UsageError
 from xops.core.models import Severity
 
 TERMINAL_EVENTS = ("run.finished", "run.failed", "run.cancelled")
@@ -107,6 +109,10 @@ class Approval(BaseModel):
 
 def sse_frame(ev: dict[str, Any]) -> str:
     return f"id: {ev['id']}\nevent: {ev['type']}\ndata: {json.dumps(ev['data'], default=str)}\n\n"
+
+
+def analyzer_json(a: Any) -> dict[str, Any]:
+    return {**a.meta.model_dump(mode="json"), "params": a.Params.model_json_schema()}
 
 
 def _problem_doc(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -207,21 +213,32 @@ def create_app(settings: ApiSettings, *, store: Store | None = None) -> FastAPI:
     # -- analyzers ------------------------------------------------------------------------------------
     @app.get("/v1/analyzers", tags=["analyzers"], responses=_problem_doc(401, 422))
     def analyzers(_: Caller, pillar: Literal["finops", "cloudops", "devsecops"] | None = None,
-                  severity: Severity | None = None, framework: str | None = Query(None, max_length=64)) -> list[dict[str, Any]]:
-        """The registered analyzers with their metadata and parameter schema."""
+                  service: Annotated[str | None, Query(max_length=64, description="AWS service, e.g. s3")] = None,
+                  resource_type: Annotated[str | None, Query(max_length=128, description="e.g. AWS::S3::Bucket")] = None,
+                  severity: Annotated[Severity | None, Query(description="this severity or higher")] = None,
+                  framework: Annotated[str | None, Query(max_length=64)] = None,
+                  q: Annotated[str | None, Query(max_length=200, description="free text (title, risk, service)")] = None,
+                  ) -> list[dict[str, Any]]:
+        """The analyzers of the catalogue matching every filter given, with their metadata and parameter schema."""
+        from xops.core import registry
+
+        chosen = registry.catalogue().select(pillar=pillar, service=service, resource_type=resource_type,
+                                             framework=framework, severity=severity.value if severity else None, query=q)
+        return [analyzer_json(a) for a in chosen]
+
+    @app.get("/v1/analyzers/{analyzer_id}", tags=["analyzers"], responses=_problem_doc(401, 404))
+    def analyzer(_: Caller, analyzer_id: Annotated[str, PathParam(max_length=128)]) -> dict[str, Any]:
+        """One analyzer: its metadata, parameter schema and the framework requirements it maps to."""
         from xops.compliance.mapping import list_frameworks, load_framework
         from xops.core import registry
 
-        chosen = registry.select(None, pillar)
-        if framework is not None:
-            if framework not in list_frameworks():
-                raise Problem(422, "invalid request", f"framework: unknown framework {framework!r}",
-                              f"use one of: {', '.join(list_frameworks())}")
-            ids = set(load_framework(framework).analyzer_ids())
-            chosen = [a for a in chosen if a.meta.id in ids]
-        if severity is not None:
-            chosen = [a for a in chosen if a.meta.severity.rank >= severity.rank]
-        return [{**a.meta.model_dump(mode="json"), "params": a.Params.model_json_schema()} for a in chosen]
+        try:
+            a = registry.get(analyzer_id)
+        except UsageError as exc:
+            raise Problem(404, "no such analyzer", exc.message, exc.hint) from None
+        mapped = [{"framework": fw, "requirement": r.id, "title": r.title}
+                  for fw in list_frameworks() for r in load_framework(fw).requirements if a.meta.id in r.analyzers]
+        return {**analyzer_json(a), "frameworks": mapped}
 
     # -- runs -----------------------------------------------------------------------------------------
     @app.post("/v1/runs", status_code=201, tags=["runs"], response_model=RunCreated,
@@ -378,7 +395,7 @@ def create_app(settings: ApiSettings, *, store: Store | None = None) -> FastAPI:
         from xops.core import registry
 
         meta = registry.get(body.analyzer_id).meta
-        cli = meta.remediation.cli.replace("{resource_id}", match["resource_id"]).replace("{region}", match["region"])
+        cli = meta.remediation.cli_for(match["resource_id"], match["region"], match["account_id"])
         audit.record("approval.requested", ident, run_id=run["id"], detail={**body.model_dump(), "remediation": cli})
         return Approval(status="approved", run_id=run["id"], analyzer_id=body.analyzer_id,
                         resource_id=body.resource_id, remediation=cli, by=ident.user)

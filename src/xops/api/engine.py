@@ -38,7 +38,8 @@ from xops.api.store import ClaimedStep, Store
 from xops.api.tags import cost_centres
 from xops.api.telemetry import tracer
 from xops.core import registry
-from xops.core.aws import AwsContext, AwsSettings, Target
+from xops.core.aws import AwsContext, Target
+from xops.core.contexts import ContextPool
 from xops.core.errors import UsageError, XopsError
 from xops.core.models import PILLARS, Finding, Pillar, Status
 from xops.core.scan import (
@@ -47,10 +48,12 @@ from xops.core.scan import (
     Step,
     new_run_id,
     plan,
+    prepare,
     resolve_analyzers,
     run_step,
     sort_findings,
 )
+from xops.core.scope import Scope
 from xops.crews import config as crew_config
 from xops.crews.runner import TaskOutput
 from xops.llm.settings import load_llm_settings
@@ -59,21 +62,14 @@ log = logging.getLogger("xops.api.engine")
 ANSWER_CHUNK = 400  # characters per answer.delta event
 
 
-class Scope(BaseModel):
-    model_config = {"extra": "forbid"}
-
-    accounts: list[str] = Field(default_factory=list, description="Account ids, or ['all'] for every "
-                                "Organization member; empty = the caller's account")
-    regions: list[str] = Field(default_factory=list, description="Regions; empty = XOPS_REGIONS or all enabled")
-
-
 class RunRequest(BaseModel):
     """What to run. Analyzers come from `analyzers`, a `pillar`, a `framework`, or (none given) all."""
 
     model_config = {"extra": "forbid"}
 
     pillar: Pillar | None = None
-    analyzers: list[str] = Field(default_factory=list, max_length=200)
+    service: str | None = Field(None, max_length=64)
+    analyzers: list[str] = Field(default_factory=list, max_length=1000)
     framework: str | None = Field(None, max_length=64)
     question: str | None = Field(None, max_length=4000)
     scope: Scope = Field(default_factory=Scope)
@@ -82,32 +78,19 @@ class RunRequest(BaseModel):
                       description="auto: crews when an LLM is configured, else deterministic")
 
     def scan_request(self) -> ScanRequest:
-        return ScanRequest(analyzer_ids=self.analyzers, pillar=self.pillar, framework=self.framework,
-                           params=self.params)
+        return ScanRequest(analyzer_ids=self.analyzers, pillar=self.pillar, service=self.service,
+                           framework=self.framework, params=self.params)
 
 
 def validate_request(req: RunRequest) -> None:
-    """Everything that can be checked without AWS: analyzer ids, pillar, framework, parameters."""
-    from xops.core.scan import validate_params
-
-    if any(a.strip() == "all" for a in req.scope.accounts) and len(req.scope.accounts) > 1:
-        raise UsageError("scope.accounts: 'all' cannot be combined with account ids", "send ['all'] or ids")
-    for a in req.scope.accounts:
-        if a != "all" and not (a.isdigit() and len(a) == 12):
-            raise UsageError(f"scope.accounts: {a!r} is not an account id", "account ids are 12 digits, or 'all'")
-    for r in req.scope.regions:
-        if not r.replace("-", "").isalnum() or r.count("-") < 2:
-            raise UsageError(f"scope.regions: {r!r} is not a region name", "use names like ap-southeast-2")
+    """Everything that can be checked without AWS: the scope (by its model), analyzers, framework, parameters."""
     if req.framework:
         from xops.compliance.mapping import list_frameworks
 
         if req.framework not in list_frameworks():
             raise UsageError(f"framework: unknown framework {req.framework!r}",
                              f"use one of: {', '.join(list_frameworks())}")
-    analyzers = resolve_analyzers(req.scan_request())
-    if not analyzers:
-        raise UsageError("no analyzers match this request", "check pillar, analyzers and framework")
-    validate_params(analyzers, req.params)
+    prepare(req.scan_request())
 
 
 class StepLost(Exception):
@@ -128,7 +111,7 @@ class RunEngine:
         self._touched: set[str] = set()
         self._lock = threading.Lock()
         self._contexts: dict[str, AwsContext] = {}
-        self._shared: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[AwsContext, float]] = {}
+        self._pool = ContextPool(settings.inventory_ttl_seconds)
         self.llm = load_llm_settings()
 
     # -- lifecycle ------------------------------------------------------------------------------------
@@ -290,22 +273,9 @@ class RunEngine:
             return aws
         scope = run["scope"] or {}
         req = run["request"]["scope"]
-        accounts = scope.get("accounts") or req.get("accounts") or []
-        regions = scope.get("regions") or req.get("regions") or []
-        key = (tuple(accounts), tuple(regions))
-        ttl = self.settings.inventory_ttl_seconds
-        now = time.monotonic()
-        with self._lock:
-            self._shared = {k: v for k, v in self._shared.items() if now - v[1] < ttl}
-            shared = self._shared.get(key)
-            if shared is not None and not shared[0].inventory.has_transient_errors():
-                aws = shared[0]
-        if aws is None:
-            aws = AwsContext(AwsSettings(accounts=accounts, regions=regions))
-            aws.scan_regions = scope.get("regions") or []
-            if ttl > 0:
-                with self._lock:
-                    self._shared[key] = (aws, now)
+        aws = self._pool.get(Scope(accounts=scope.get("accounts") or req.get("accounts") or [],
+                                   regions=scope.get("regions") or req.get("regions") or []))
+        aws.scan_regions = scope.get("regions") or aws.scan_regions  # a run resumed here skips its plan step
         with self._lock:
             return self._contexts.setdefault(run["id"], aws)
 

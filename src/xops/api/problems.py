@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from xops.core.errors import XopsError
+from xops.core.errors import UsageError, XopsError
 
 log = logging.getLogger("xops.api")
 MEDIA_TYPE = "application/problem+json"
@@ -55,7 +55,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(XopsError)
     async def _xops(_: Request, exc: XopsError) -> JSONResponse:
-        return problem_response(422, "invalid request", exc.message, exc.hint)
+        title = "invalid request" if isinstance(exc, UsageError) else exc.title
+        return problem_response(exc.http_status, title, exc.message, exc.hint)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -32,7 +32,7 @@ from botocore.exceptions import (
 from pydantic import BaseModel, Field
 
 from xops import __version__
-from xops.core.errors import CredentialsError, EndpointError, UsageError, XopsError
+from xops.core.errors import AccountAccessError, CredentialsError, EndpointError, UsageError
 from xops.core.models import GLOBAL_REGION
 
 DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole"
@@ -62,19 +62,15 @@ class AwsSettings(BaseModel):
     max_attempts: int = Field(5, ge=1, le=20, description="Attempts per API call (adaptive retry mode)")
 
 
-class AccountAccessError(XopsError):
-    """A member account could not be entered (assume-role failed)."""
-
-
 # One botocore data loader for the process: every Session would otherwise parse the (multi-MB) service
 # models and endpoint files again, which costs seconds per AwsContext.
-_LOADER = botocore.loaders.create_loader()
+LOADER = botocore.loaders.create_loader()
 
 
 def new_session(profile: str | None = None, region: str | None = None) -> boto3.Session:
     """A boto3 Session on the standard credential chain that shares the process-wide model loader."""
     core = botocore.session.Session(profile=profile)
-    core.register_component("data_loader", _LOADER)
+    core.register_component("data_loader", LOADER)
     return boto3.Session(botocore_session=core, region_name=region)
 
 
@@ -92,7 +88,7 @@ def _strip_account_host(request: Any, **_: Any) -> None:
 
 
 class AwsContext:
-    """Sessions, accounts, regions, clients, inventory, prices and the clock for one scan."""
+    """Sessions, accounts, regions, clients, inventory, typed resources, prices and the clock for one scan."""
 
     def __init__(
         self,
@@ -102,6 +98,7 @@ class AwsContext:
     ) -> None:
         from xops.inventory.cache import Inventory
         from xops.pricing.book import PriceBook
+        from xops.resources.layer import ResourceLayer
 
         self.settings = settings or AwsSettings()
         self._session = session or new_session(self.settings.profile)
@@ -122,6 +119,7 @@ class AwsContext:
             inject_host_prefix=endpoint_url() is None,
         )
         self.inventory = Inventory(self)
+        self.resources = ResourceLayer(self)
         self.prices = PriceBook(self)
 
     # -- identity -------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Pillar = Literal["finops", "cloudops", "devsecops"]
+Scope = Literal["regional", "global"]
+Kind = Literal["each", "age", "setting", "metric", "class"]
 PILLARS: tuple[Pillar, ...] = ("finops", "cloudops", "devsecops")
 GLOBAL_REGION = "global"
 
@@ -31,7 +33,8 @@ class Status(StrEnum):
 
 
 class Remediation(BaseModel):
-    """How to fix a finding: prose plus copy-paste snippets. `{resource_id}` and `{region}` are placeholders."""
+    """How to fix a finding: prose plus copy-paste snippets (the analyzer folder's fix.sh and fix.tf) with
+    the placeholders {resource_id}, {region} and {account_id}."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -40,9 +43,27 @@ class Remediation(BaseModel):
     terraform: str = Field(min_length=5, description="A Terraform snippet that keeps the resource compliant")
     writes: bool = Field(True, description="True when the remediation changes the account (needs approval)")
 
+    def cli_for(self, resource_id: str, region: str, account_id: str = "") -> str:
+        """The CLI snippet for one finding (placeholders {resource_id}, {region}, {account_id} filled)."""
+        return fill(self.cli, resource_id, region, account_id)
+
+    def terraform_for(self, resource_id: str, region: str, account_id: str = "") -> str:
+        return fill(self.terraform, resource_id, region, account_id)
+
+
+PLACEHOLDERS = ("{resource_id}", "{region}", "{account_id}")
+
+
+def fill(snippet: str, resource_id: str, region: str, account_id: str = "") -> str:
+    return (snippet.replace("{resource_id}", resource_id).replace("{region}", region)
+            .replace("{account_id}", account_id or "<account-id>"))
+
 
 class AnalyzerMeta(BaseModel):
-    """What an analyzer checks, why it matters, what it needs, and how to fix what it finds."""
+    """What an analyzer checks, why it matters, what it needs, and how to fix what it finds.
+
+    Built by the loader: the id from the analyzer's folder, the words from its meta.yaml, the snippets
+    from its fix.sh and fix.tf, and resource type, scope, service and permissions from what it reads."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -55,9 +76,10 @@ class AnalyzerMeta(BaseModel):
     risk: str = Field(min_length=10, description="Why a FAIL matters")
     remediation: Remediation
     cost_impact: str = Field("", description="How est_monthly_usd is computed; empty when it has no $ impact")
-    scope: Literal["regional", "global"] = Field(
-        "regional", description="regional: runs once per account and region; global: once per account"
-    )
+    scope: Scope = Field("regional", description="regional: runs once per account and region; global: once per account")
+    service: str = Field("", description="The AWS service of its resource (boto3 name, e.g. ec2, s3, iam)")
+    kind: Kind = Field("class", description="Its check kind: each, age, setting, metric, or class")
+    featured: bool = Field(False, description="Offered as its own MCP tool (a few per pillar)")
 
     @property
     def name(self) -> str:

@@ -26,10 +26,11 @@ from xops.core.models import AnalyzerParams, Finding, Pillar, Status
 
 
 class ScanRequest(BaseModel):
-    """What to scan. Analyzers come from explicit ids, a pillar, a framework, or (none given) all."""
+    """What to scan: the analyzers matching every selector given (ids, pillar, service, framework), or all."""
 
     analyzer_ids: list[str] = Field(default_factory=list)
     pillar: Pillar | None = None
+    service: str | None = None
     framework: str | None = None
     params: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Parameters per analyzer id")
 
@@ -70,16 +71,17 @@ def new_run_id(now: datetime | None = None) -> str:
 
 
 def resolve_analyzers(request: ScanRequest) -> list[Analyzer]:
-    if request.framework:
-        from xops.compliance.mapping import load_framework
+    return registry.catalogue().select(ids=request.analyzer_ids, pillar=request.pillar, service=request.service,
+                                       framework=request.framework)
 
-        ids = load_framework(request.framework).analyzer_ids()
-        chosen = registry.select(ids, request.pillar)
-        if request.analyzer_ids:
-            wanted = set(request.analyzer_ids)
-            chosen = [a for a in chosen if a.meta.id in wanted]
-        return chosen
-    return registry.select(request.analyzer_ids, request.pillar)
+
+def prepare(request: ScanRequest) -> tuple[list[Analyzer], dict[str, AnalyzerParams]]:
+    """The one run setup of every surface: the analyzers of a request and their validated parameters, or a
+    UsageError that says what is wrong (checked before any AWS call)."""
+    analyzers = resolve_analyzers(request)
+    if not analyzers:
+        raise UsageError("no analyzers match this request", "check the pillar, service, analyzer ids and framework")
+    return analyzers, validate_params(analyzers, request.params)
 
 
 def validate_params(analyzers: list[Analyzer], params: dict[str, dict[str, Any]]) -> dict[str, AnalyzerParams]:
@@ -131,10 +133,7 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 
 def scan(aws: AwsContext, request: ScanRequest, on_progress: ProgressFn | None = None) -> ScanResult:
     started = datetime.now(UTC)
-    analyzers = resolve_analyzers(request)
-    if not analyzers:
-        raise UsageError("no analyzers match this request", "check --pillar, --analyzer and --framework")
-    params = validate_params(analyzers, request.params)
+    analyzers, params = prepare(request)
     caller = aws.check()
     accounts = aws.accounts()
     regions = aws.regions()

@@ -101,7 +101,7 @@ def summary_markdown(result: ScanResult, top: int = 15) -> str:
             usd = sum(f.est_monthly_usd or 0.0 for f in items)
             money = f", ${usd:,.2f}/month" if usd else ""
             first = items[0]
-            cli = meta.remediation.cli.replace("{resource_id}", first.resource_id).replace("{region}", first.region)
+            cli = meta.remediation.cli_for(first.resource_id, first.region, first.account_id)
             lines += [f"- **{meta.title}** ({analyzer_id}): {len(items)} finding(s){money}. "
                       f"{meta.remediation.summary}", "", "  ```sh", *[f"  {c}" for c in cli.splitlines()], "  ```"]
     errors = result.by_status(Status.ERROR)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from xops.core.errors import UsageError
+from xops.resources.ops import is_read_only
 
 POLICY_VERSION = "2012-10-17"
 # IAM: a customer managed policy may hold at most 6,144 characters, whitespace excluded.
@@ -31,24 +32,14 @@ SCANNER_ACTIONS: tuple[str, ...] = (
     "sts:GetCallerIdentity",          # who am I, before any scan
     "tag:GetResources",               # cost-centre tags of findings by ARN (Runbooks API ABAC)
 )
-# Verbs of read-only actions. iam:GenerateCredentialReport is listed by AWS as a Read action (it builds
-# the report that iam:GetCredentialReport returns; it changes nothing in the account).
-READ_VERBS: tuple[str, ...] = ("Describe", "Get", "List")
-READ_ONLY_EXCEPTIONS: frozenset[str] = frozenset({"iam:GenerateCredentialReport"})
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 
 
 def analyzer_actions() -> list[str]:
-    """Every IAM action the registered analyzers declare in `meta.permissions`, sorted, unique."""
+    """Every IAM action the registered analyzers need (derived from what they read), sorted, unique."""
     from xops.core import registry
 
     return sorted({p for a in registry.all_analyzers() for p in a.meta.permissions})
-
-
-def is_read_only(action: str) -> bool:
-    """True for Describe*/Get*/List* actions and the documented read-only exceptions."""
-    _, _, name = action.partition(":")
-    return action in READ_ONLY_EXCEPTIONS or name.startswith(READ_VERBS)
 
 
 def _statement(sid: str, actions: list[str], resource: str = "*") -> dict[str, Any]:

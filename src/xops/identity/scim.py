@@ -18,25 +18,13 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict
 
-from xops.core.errors import UsageError, XopsError
+from xops.core.errors import IdentitySyncError, ScimRejected, ScimUnavailable, UsageError
 
 PAGE = 100
 
 
-class ScimError(XopsError):
-    """Open WebUI's SCIM endpoint failed or refused: the sync is incomplete (re-run it)."""
-
-    exit_code = 7
-
-
-class ScimUnavailable(ScimError):
-    pass
-
-
-class ScimRejected(ScimError):
-    def __init__(self, message: str, hint: str = "", status: int = 0) -> None:
-        super().__init__(message, hint)
-        self.status = status
+ScimError = IdentitySyncError  # the family of SCIM failures (core/errors.py)
+__all__ = ["ScimError", "ScimRejected", "ScimUnavailable"]
 
 
 class ScimUser(BaseModel):

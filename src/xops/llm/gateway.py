@@ -7,15 +7,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from xops.core.errors import XopsError
+from xops.core.errors import LlmUnavailable
 from xops.llm import offline
 from xops.llm.settings import LlmSettings
-
-
-class LlmUnavailable(XopsError):
-    """The configured LLM cannot be used (unreachable, key rejected, model missing)."""
-
-    exit_code = 7
 
 
 def check(settings: LlmSettings, timeout: float = 5.0) -> None:

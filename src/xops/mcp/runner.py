@@ -1,18 +1,16 @@
 """What the MCP tools do: run analyzers in-process through the scan engine and shape the answers.
 
 Warm inventory: analyzer tools reuse one AwsContext per scope (regions, accounts) for
-XOPS_MCP_CACHE_SECONDS (default 60 s; 0 turns it off). Within that window a repeated call reads the
-cached inventory (no AWS calls), so its answer can be that many seconds old; a context whose scan had an
-ERROR finding is dropped, so a failure is not cached. run_scan always builds a fresh context: evidence
-must reflect the account as it is now.
+XOPS_MCP_CACHE_SECONDS (default 60 s; 0 turns it off), from the shared `ContextPool`. Within that window a
+repeated call reads the cached inventory (no AWS calls), so its answer can be that many seconds old; a
+context that met a transient failure is not reused. run_scan always builds a fresh context: evidence must
+reflect the account as it is now.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,11 +18,15 @@ from typing import Any
 from pydantic import BaseModel
 
 from xops.compliance.mapping import framework_json
+from xops.core import registry
 from xops.core.aws import AwsContext, AwsSettings
+from xops.core.catalogue import Catalogue
+from xops.core.contexts import ContextPool
 from xops.core.errors import UsageError
-from xops.core.models import Finding, Status
+from xops.core.models import Finding, Severity, Status
+from xops.core.scope import Scope
 from xops.evidence.store import EVIDENCE_FILES
-from xops.mcp.tools import RUN_ID_PATTERN, Scope, ToolSpec, server_analyzers, server_pillars, tool_name
+from xops.mcp.tools import RUN_ID_PATTERN, ToolSpec, served, server_analyzers, server_pillars, tool_name
 
 DEFAULT_CACHE_SECONDS = 60.0
 MAX_FINDINGS = 100  # per answer; the evidence folder holds them all
@@ -42,33 +44,6 @@ def cache_seconds() -> float:
         raise UsageError(f"XOPS_MCP_CACHE_SECONDS={raw!r} is not a number of seconds >= 0",
                          "unset it (default 60) or set e.g. XOPS_MCP_CACHE_SECONDS=30; 0 turns the cache off")
     return value
-
-
-class ContextPool:
-    """One warm AwsContext per scope, reused for `ttl` seconds (thread-safe)."""
-
-    def __init__(self, ttl: float) -> None:
-        self.ttl = ttl
-        self._items: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[float, AwsContext]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, scope: Scope) -> AwsContext:
-        key = scope.key()
-        now = time.monotonic()
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None and now - item[0] < self.ttl:
-                return item[1]
-            aws = AwsContext(AwsSettings(regions=scope.regions, accounts=scope.accounts))
-            if self.ttl > 0:
-                self._items[key] = (now, aws)
-            return aws
-
-    def drop(self, scope: Scope, aws: AwsContext) -> None:
-        with self._lock:
-            item = self._items.get(scope.key())
-            if item is not None and item[1] is aws:
-                del self._items[scope.key()]
 
 
 @dataclass
@@ -97,21 +72,21 @@ def _finding_line(f: Finding) -> str:
 class Runner:
     """Executes one server's tools. Thread-safe; call from a worker thread (boto3 is blocking)."""
 
-    def __init__(self, server: str, pool: ContextPool | None = None) -> None:
+    def __init__(self, server: str, pool: ContextPool | None = None, catalogue: Catalogue | None = None) -> None:
         self.server = server
         self.pillars = server_pillars(server)
         self.pool = pool or ContextPool(cache_seconds())
+        self.catalogue = catalogue or registry.catalogue()
 
     def call(self, spec: ToolSpec, args: BaseModel) -> ToolOutput:
         if spec.analyzer_id is not None:
             return self.run_analyzer(spec.analyzer_id, args)
         handler = {"list_analyzers": self.list_analyzers, "describe_analyzer": self.describe_analyzer,
-                   "run_scan": self.run_scan, "get_run": self.get_run}[spec.name]
+                   "run_scan": self.run_scan, "get_run": self.get_run, "get_findings": self.get_findings}[spec.name]
         return handler(args)
 
     # -- analyzers ----------------------------------------------------------------------------------
     def run_analyzer(self, analyzer_id: str, args: BaseModel) -> ToolOutput:
-        from xops.core import registry
         from xops.core.scan import ScanRequest, scan
 
         assert isinstance(args, Scope)
@@ -120,8 +95,6 @@ class Runner:
         aws = self.pool.get(scope)
         result = scan(aws, ScanRequest(analyzer_ids=[analyzer_id], params={analyzer_id: params}))
         counts = {s.value: len(result.by_status(s)) for s in Status}
-        if counts["ERROR"]:
-            self.pool.drop(scope, aws)
         shown = [f for f in result.findings if f.status != Status.PASS]
         usd = round(sum(f.est_monthly_usd or 0.0 for f in result.by_status(Status.FAIL)), 2)
         where = f"accounts {', '.join(result.accounts)}; regions {', '.join(result.regions)}"
@@ -136,7 +109,7 @@ class Runner:
                       "findings": [finding_json(f) for f in shown[:MAX_FINDINGS]],
                       "findings_total": len(shown)}
         if counts["ERROR"] and not counts["FAIL"] and not counts["PASS"]:
-            meta = registry.get(analyzer_id).meta
+            meta = self.catalogue.get(analyzer_id).meta
             services = ", ".join(sorted({p.split(":")[0] for p in meta.permissions}))
             errors = [f"- service {services}, account {f.account_id}, region {f.region}: {f.message}"
                       for f in result.by_status(Status.ERROR)]
@@ -146,34 +119,32 @@ class Runner:
 
     # -- catalogue ----------------------------------------------------------------------------------
     def list_analyzers(self, args: BaseModel) -> ToolOutput:
-        from xops.compliance.mapping import load_framework
-
         a: Any = args
-        chosen = server_analyzers(self.server)
-        if a.pillar:
-            chosen = [x for x in chosen if x.meta.pillar == a.pillar]
-        if a.severity:
-            chosen = [x for x in chosen if x.meta.severity == a.severity]
-        if a.framework:
-            mapped = set(load_framework(a.framework).analyzer_ids())
-            chosen = [x for x in chosen if x.meta.id in mapped]
+        mine = {x.meta.id for x in server_analyzers(self.server, self.catalogue)}
+        chosen = [x for x in self.catalogue.select(pillar=a.pillar, service=a.service, resource_type=a.resource_type,
+                                                   framework=a.framework, severity=a.severity, query=a.query)
+                  if x.meta.id in mine]
         rows = [{"id": x.meta.id, "tool": tool_name(x.meta.id), "title": x.meta.title, "pillar": x.meta.pillar,
-                 "severity": x.meta.severity.value, "scope": x.meta.scope} for x in chosen]
-        text = f"{len(rows)} analyzers:\n" + "\n".join(f"- {r['id']} ({r['severity']}): {r['title']}" for r in rows)
-        return ToolOutput({"analyzers": rows}, text)
+                 "service": x.meta.service, "resource_type": x.meta.resource_type, "severity": x.meta.severity.value,
+                 "scope": x.meta.scope} for x in chosen[:a.limit]]
+        more = f" (first {len(rows)}; narrow with query, service or pillar)" if len(chosen) > len(rows) else ""
+        text = (f"{len(chosen)} analyzers{more}:\n"
+                + "\n".join(f"- {r['id']} ({r['service']}, {r['severity']}): {r['title']}" for r in rows)
+                + "\nRun any of them with run_scan (analyzer_ids).")
+        return ToolOutput({"analyzers": rows, "total": len(chosen)}, text)
 
     def describe_analyzer(self, args: BaseModel) -> ToolOutput:
         from xops.compliance.mapping import list_frameworks, load_framework
-        from xops.core import registry
-        from xops.mcp.tools import analyzer_input_model, input_schema
+        from xops.mcp.tools import input_model, input_schema
 
         a: Any = args
-        analyzer = registry.get(a.analyzer_id)
+        served(self.server, [a.analyzer_id], self.catalogue)
+        analyzer = self.catalogue.get(a.analyzer_id)
         m = analyzer.meta
         mapped = [{"framework": fw, "requirement": r.id, "title": r.title}
                   for fw in list_frameworks() for r in load_framework(fw).requirements if m.id in r.analyzers]
         body = {**m.model_dump(mode="json"), "tool": tool_name(m.id),
-                "input_schema": input_schema(analyzer_input_model(m.id)), "frameworks": mapped}
+                "input_schema": input_schema(input_model(analyzer)), "frameworks": mapped}
         text = (f"{m.id}: {m.title} ({m.pillar}, {m.severity.value}, {m.scope}). Risk: {m.risk} "
                 f"Permissions: {', '.join(m.permissions)}. Fix: {m.remediation.summary}\nCLI:\n{m.remediation.cli}")
         return ToolOutput(body, text)
@@ -186,9 +157,10 @@ class Runner:
         from xops.settings import data_dir
 
         a: Any = args
+        served(self.server, list(a.analyzer_ids), self.catalogue)
         pillar = a.pillar or (self.pillars[0] if len(self.pillars) == 1 else None)
-        request = ScanRequest(analyzer_ids=list(a.analyzer_ids), pillar=pillar, framework=a.framework,
-                              params=dict(a.params))
+        request = ScanRequest(analyzer_ids=list(a.analyzer_ids), pillar=pillar, service=a.service,
+                              framework=a.framework, params=dict(a.params))
         aws = AwsContext(AwsSettings(regions=a.regions, accounts=a.accounts))
         result = scan(aws, request)
         run_dir = EvidenceStore(data_dir()).write(result)
@@ -217,6 +189,20 @@ class Runner:
                       "findings": shown[:MAX_FINDINGS], "findings_total": len(shown)}
         return ToolOutput(structured, text)
 
+    def get_findings(self, args: BaseModel) -> ToolOutput:
+        a: Any = args
+        findings = json.loads((run_folder(a.run_id) / "findings.json").read_text())["findings"]
+        floor = Severity(a.severity).rank if a.severity else None
+        chosen = [f for f in findings
+                  if (f["status"] == a.status if a.status else f["status"] != "PASS")
+                  and (floor is None or Severity(f["severity"]).rank >= floor)
+                  and (a.analyzer_id is None or f["analyzer_id"] == a.analyzer_id)
+                  and (a.account_id is None or f["account_id"] == a.account_id)
+                  and (a.region is None or f["region"] == a.region)]
+        page = chosen[a.offset:a.offset + a.limit]
+        text = (f"run {a.run_id}: {len(chosen)} matching finding(s), showing {len(page)} from {a.offset}:\n"
+                + "\n".join(_finding_line(Finding.model_validate(f)) for f in page[:20]))
+        return ToolOutput({"run_id": a.run_id, "total": len(chosen), "offset": a.offset, "findings": page}, text)
 
 
 # -- evidence as resources ----------------------------------------------------------------------------

@@ -1,9 +1,14 @@
-"""The tools of each MCP server, built from the analyzer registry (no per-analyzer code here).
+"""The tools of each MCP server, built from the catalogue (no per-analyzer code here).
 
-Every analyzer is a tool named from its id (`finops.ebs_volume_unattached` -> `finops_ebs_volume_unattached`:
-dots are not allowed in OpenAI/Anthropic function names, which Open WebUI and mcpo clients map tools to),
-described by its metadata, with input schema = its Params model plus the scope (regions, accounts).
-Four generic tools sit next to them: list_analyzers, describe_analyzer, run_scan and get_run.
+Tools scale with the catalogue: no server lists more than MAX_TOOLS, whatever its size. Five generic tools
+reach every analyzer of the server: list_analyzers (search by pillar, service, resource type, framework,
+severity or free text), describe_analyzer, run_scan (a selection by ids, pillar, service or framework, over
+a scope, with parameters; returns findings and the evidence), get_run and get_findings (a run's summary and
+its findings, filtered and paged). Next to them, the catalogue's featured analyzers (at most
+DIRECT_PER_PILLAR per pillar) are tools of their own, named from the id (`finops.ebs_volume_unattached` ->
+`finops_ebs_volume_unattached`: dots are not allowed in OpenAI/Anthropic function names), with input
+schema = the analyzer's Params plus the scope. Any analyzer is at most two calls away: list_analyzers,
+then run_scan.
 """
 
 from __future__ import annotations
@@ -11,14 +16,16 @@ from __future__ import annotations
 import copy
 import functools
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from xops.core import registry
 from xops.core.analyzer import Analyzer
-from xops.core.errors import UsageError
+from xops.core.catalogue import Catalogue
+from xops.core.errors import InvalidArguments, UsageError
 from xops.core.models import PILLARS, Pillar, Severity
+from xops.core.scope import Scope
 
 SERVERS: dict[str, tuple[Pillar, ...]] = {
     "finops": ("finops",),
@@ -26,10 +33,12 @@ SERVERS: dict[str, tuple[Pillar, ...]] = {
     "devsecops": ("devsecops",),
     "xops": PILLARS,
 }
+MAX_TOOLS = 64  # whatever the catalogue's size (OpenAI-style function calling allows 128 per request)
+DIRECT_PER_PILLAR = 8
 SCOPE_FIELDS = ("regions", "accounts")
 RUN_ID_PATTERN = r"^\d{8}T\d{6}Z-[0-9a-f]{6}$"
-REGION_PATTERN = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
-ACCOUNT_PATTERN = r"^(\d{12}|all)$"
+ANALYZER_ID_PATTERN = r"^(finops|cloudops|devsecops)\.[a-z0-9_]+$"
+AnalyzerId = Field(pattern=ANALYZER_ID_PATTERN, examples=["finops.ebs_volume_unattached"])
 
 
 def server_pillars(name: str) -> tuple[Pillar, ...]:
@@ -43,46 +52,45 @@ def tool_name(analyzer_id: str) -> str:
     return analyzer_id.replace(".", "_")
 
 
-def server_analyzers(name: str) -> list[Analyzer]:
+def server_analyzers(name: str, catalogue: Catalogue | None = None) -> list[Analyzer]:
+    """Every analyzer the server reaches (through its generic tools)."""
     pillars = server_pillars(name)
-    return [a for a in registry.all_analyzers() if a.meta.pillar in pillars]
+    return [a for a in (catalogue or registry.catalogue()).all() if a.meta.pillar in pillars]
 
 
-Region = Annotated[str, Field(pattern=REGION_PATTERN, examples=["ap-southeast-2"])]
-Account = Annotated[str, Field(pattern=ACCOUNT_PATTERN, examples=["123456789012", "all"])]
+def direct_analyzers(name: str, catalogue: Catalogue | None = None) -> list[Analyzer]:
+    """The featured analyzers that are tools of their own: at most DIRECT_PER_PILLAR per pillar, the most
+    severe first."""
+    out: list[Analyzer] = []
+    for pillar in server_pillars(name):
+        featured = [a for a in server_analyzers(name, catalogue) if a.meta.pillar == pillar and a.meta.featured]
+        featured.sort(key=lambda a: (-a.meta.severity.rank, a.meta.id))
+        out += featured[:DIRECT_PER_PILLAR]
+    return out
 
 
-class Scope(BaseModel):
-    """Where to look: the scope arguments every analyzer tool and run_scan take."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    regions: list[Region] = Field(
-        default_factory=list,
-        description="AWS regions to scan, e.g. [\"ap-southeast-2\"]; empty: XOPS_REGIONS or every enabled region",
-    )
-    accounts: list[Account] = Field(
-        default_factory=list,
-        description="12-digit AWS account ids, or [\"all\"] for every Organization member; empty: the caller's account",
-    )
-
-    @model_validator(mode="after")
-    def _all_alone(self) -> Scope:
-        if "all" in self.accounts and len(self.accounts) > 1:
-            raise ValueError("accounts: 'all' cannot be combined with account ids")
-        return self
-
-    def key(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        return tuple(self.regions), tuple(self.accounts)
+def served(name: str, analyzer_ids: list[str], catalogue: Catalogue | None = None) -> None:
+    """UsageError unless every id is an analyzer this server reaches."""
+    catalogue = catalogue or registry.catalogue()
+    pillars = server_pillars(name)
+    for analyzer_id in analyzer_ids:
+        a = catalogue.get(analyzer_id)
+        if a.meta.pillar not in pillars:
+            raise UsageError(f"analyzer {analyzer_id} is not on the xops {name} server (it serves "
+                             f"{', '.join(pillars)})", f"use the xops {a.meta.pillar} or xops server, or list_analyzers")
 
 
 @functools.cache
 def analyzer_input_model(analyzer_id: str) -> type[BaseModel]:
     """The analyzer's Params plus the scope fields: what its tool accepts."""
     analyzer = registry.get(analyzer_id)
+    return input_model(analyzer)
+
+
+def input_model(analyzer: Analyzer) -> type[BaseModel]:
     clash = set(analyzer.Params.model_fields) & set(SCOPE_FIELDS)
     if clash:
-        raise ValueError(f"{analyzer_id}: parameter name(s) {sorted(clash)} clash with the MCP scope arguments")
+        raise ValueError(f"{analyzer.meta.id}: parameter name(s) {sorted(clash)} clash with the MCP scope arguments")
     return create_model(f"{type(analyzer).__name__}Input", __base__=(analyzer.Params, Scope))
 
 
@@ -91,55 +99,80 @@ def _literal(values: list[str]) -> Any:
 
 
 @functools.cache
-def generic_models(server: str) -> dict[str, type[BaseModel]]:
-    """Input models of the generic tools, with enums limited to what this server serves."""
+def generic_models(server: str, catalogue: Catalogue | None = None) -> dict[str, type[BaseModel]]:
+    """Input models of the generic tools. Enums stay small (pillars, frameworks, severities); analyzer ids
+    are patterns checked against the catalogue, so the schemas do not grow with it."""
     from xops.compliance.mapping import list_frameworks
 
+    catalogue = catalogue or registry.catalogue()
     pillars = list(server_pillars(server))
-    ids = [a.meta.id for a in server_analyzers(server)]
-    pillar_t, id_t, fw_t = _literal(pillars), _literal(ids), _literal(list_frameworks())
+    pillar_t, fw_t = _literal(pillars), _literal(list_frameworks())
+    services = sorted({a.meta.service for a in server_analyzers(server, catalogue)})
     forbid = ConfigDict(extra="forbid")
+    id_list = (list[str], Field(default_factory=list, description="Analyzer ids, e.g. "
+                                                                  "[\"finops.ebs_volume_unattached\"] (see list_analyzers)"))
     list_args = create_model(
         "ListAnalyzersArgs", __config__=forbid,
+        query=(str | None, Field(None, max_length=200, description="Free text: words of the title, risk, service or "
+                                                                  "resource type, e.g. \"unattached volumes\"")),
         pillar=(pillar_t | None, Field(None, description="Only analyzers of this pillar")),
-        severity=(Severity | None, Field(None, description="Only analyzers of this severity")),
+        service=(str | None, Field(None, max_length=64, description="Only this AWS service (boto3 name): "
+                                                                    + ", ".join(services))),
+        resource_type=(str | None, Field(None, max_length=128, description="Only this resource type, e.g. "
+                                                                           "AWS::S3::Bucket")),
+        severity=(Severity | None, Field(None, description="Only analyzers of this severity or higher")),
         framework=(fw_t | None, Field(None, description="Only analyzers mapped to this compliance framework")),
+        limit=(int, Field(100, ge=1, le=1000, description="At most this many analyzers")),
     )
     describe_args = create_model(
         "DescribeAnalyzerArgs", __config__=forbid,
-        analyzer_id=(id_t, Field(description="The analyzer id, e.g. " + ids[0])),
+        analyzer_id=(str, Field(pattern=ANALYZER_ID_PATTERN, description="The analyzer id, e.g. "
+                                                                          "finops.ebs_volume_unattached")),
     )
     scan_args = create_model(
         "RunScanArgs", __base__=Scope,
         pillar=(pillar_t | None, Field(None, description="Scan every analyzer of this pillar")),
-        analyzer_ids=(list[id_t], Field(default_factory=list, description="Scan these analyzers (ids)")),
+        service=(str | None, Field(None, max_length=64, description="Scan every analyzer of this AWS service")),
+        analyzer_ids=id_list,
         framework=(fw_t | None, Field(None, description="Scan the analyzers mapped to this framework and "
                                                         "report per requirement")),
         params=(dict[str, dict[str, Any]], Field(
             default_factory=dict, description="Parameters per analyzer id, e.g. "
                                               "{\"finops.ebs_snapshot_old\": {\"max_age_days\": 30}}")),
     )
-    run_args = create_model(
-        "GetRunArgs", __config__=forbid,
-        run_id=(str, Field(pattern=RUN_ID_PATTERN, examples=["20261201T101500Z-a1b2c3"],
-                           description="A run id returned by run_scan")),
+    run_id = (str, Field(pattern=RUN_ID_PATTERN, examples=["20261201T101500Z-a1b2c3"],
+                         description="A run id returned by run_scan"))
+    run_args = create_model("GetRunArgs", __config__=forbid, run_id=run_id)
+    findings_args = create_model(
+        "GetFindingsArgs", __config__=forbid, run_id=run_id,
+        status=(Literal["FAIL", "ERROR", "PASS"] | None, Field(None, description="Only findings of this status "
+                                                                                 "(default: FAIL and ERROR)")),
+        severity=(Severity | None, Field(None, description="Only findings of this severity or higher")),
+        analyzer_id=(str | None, Field(None, pattern=ANALYZER_ID_PATTERN, description="Only this analyzer")),
+        account_id=(str | None, Field(None, pattern=r"^\d{12}$", description="Only this account")),
+        region=(str | None, Field(None, max_length=32, description="Only this region (or \"global\")")),
+        offset=(int, Field(0, ge=0, description="Skip this many findings (paging)")),
+        limit=(int, Field(100, ge=1, le=500, description="At most this many findings")),
     )
     return {"list_analyzers": list_args, "describe_analyzer": describe_args, "run_scan": scan_args,
-            "get_run": run_args}
+            "get_run": run_args, "get_findings": findings_args}
 
 
 GENERIC_DESCRIPTIONS = {
-    "list_analyzers": "List the read-only AWS analyzers this server offers (id, tool name, title, severity, "
-                      "scope), optionally filtered by pillar, severity or compliance framework.",
+    "list_analyzers": "Search the read-only AWS analyzers this server offers (id, tool name, title, service, "
+                      "resource type, severity, scope): by free text, pillar, service, resource type, compliance "
+                      "framework or minimum severity. Every analyzer can then be run with run_scan.",
     "describe_analyzer": "Everything about one analyzer: what it checks, why it matters, the IAM permissions it "
                          "needs, its parameters, the compliance requirements it maps to, and the CLI and "
                          "Terraform fix.",
-    "run_scan": "Run several analyzers at once (a pillar, a list of analyzer ids or a compliance framework) "
-                "across accounts and regions, write an evidence folder (findings JSON/CSV, summary, signed "
-                "manifest) and return the run id, totals and the FAIL/ERROR findings. Read-only against "
-                "AWS; it writes evidence files locally.",
-    "get_run": "Read a previous run's summary and findings by run id; its evidence files are MCP resources "
+    "run_scan": "Run analyzers (a list of ids, a pillar, a service or a compliance framework) across accounts and "
+                "regions, write an evidence folder (findings JSON/CSV, summary, signed manifest) and return the "
+                "run id, totals and the FAIL/ERROR findings. Read-only against AWS; it writes evidence files "
+                "locally.",
+    "get_run": "Read a previous run's summary and first findings by run id; its evidence files are MCP resources "
                "xops://runs/{run_id}/{name}.",
+    "get_findings": "Read a run's findings, filtered by status, severity, analyzer, account or region, a page at "
+                    "a time.",
 }
 
 
@@ -166,12 +199,14 @@ def analyzer_description(a: Analyzer) -> str:
 
 
 @functools.cache
-def tool_specs(server: str) -> tuple[ToolSpec, ...]:
-    specs = [ToolSpec(tool_name(a.meta.id), a.meta.title, analyzer_description(a), analyzer_input_model(a.meta.id),
-                      a.meta.id) for a in server_analyzers(server)]
-    for name, model in generic_models(server).items():
+def tool_specs(server: str, catalogue: Catalogue | None = None) -> tuple[ToolSpec, ...]:
+    specs = [ToolSpec(tool_name(a.meta.id), a.meta.title, analyzer_description(a), input_model(a), a.meta.id)
+             for a in direct_analyzers(server, catalogue)]
+    for name, model in generic_models(server, catalogue).items():
         specs.append(ToolSpec(name, name.replace("_", " "), GENERIC_DESCRIPTIONS[name], model, None,
                               read_only=name != "run_scan"))
+    if len(specs) > MAX_TOOLS:
+        raise ValueError(f"the {server} server would list {len(specs)} tools (> {MAX_TOOLS})")
     return tuple(specs)
 
 
@@ -221,14 +256,6 @@ def allowed_values(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     if kind == "object":
         return "an object"
     return ""
-
-
-class InvalidArguments(UsageError):
-    """Tool arguments that do not validate; `fields` maps each bad field to what it accepts."""
-
-    def __init__(self, message: str, hint: str, fields: dict[str, str]) -> None:
-        super().__init__(message, hint)
-        self.fields = fields
 
 
 def validate_arguments(spec: ToolSpec, arguments: dict[str, Any]) -> BaseModel:

@@ -33,17 +33,21 @@ class Tools:
     def __init__(self) -> None:
         self.valves = self.Valves()
 
-    async def list_analyzers(self, pillar: str = "", __user__: dict | None = None) -> str:
+    async def list_analyzers(self, query: str = "", pillar: str = "", service: str = "",
+                             __user__: dict | None = None) -> str:
         """
-        List the xOps AWS analyzers with their id, pillar, severity and title.
+        Search the xOps AWS analyzers: their id, pillar, service, severity and title.
+        :param query: Words to look for in the title, risk or service, e.g. "unattached volumes" (empty for all).
         :param pillar: Only this pillar: finops, cloudops or devsecops (empty for all).
+        :param service: Only this AWS service, e.g. s3, ec2, iam, rds (empty for all).
         """
         try:
-            rows = await (await _api(self.valves, __user__)).get_json("/v1/analyzers", pillar=pillar or None)
+            rows = await (await _api(self.valves, __user__)).get_json(
+                "/v1/analyzers", q=query or None, pillar=pillar or None, service=service or None)
         except XopsApiError as exc:
             return exc.user_message()
-        lines = [f"{len(rows)} analyzers:"]
-        lines += [f"- {a['id']} ({a['pillar']}, {a['severity']}): {a['title']}" for a in rows]
+        lines = [f"{len(rows)} analyzers" + (f" (the first {MAX_ROWS})" if len(rows) > MAX_ROWS else "") + ":"]
+        lines += [f"- {a['id']} ({a['service']}, {a['severity']}): {a['title']}" for a in rows[:MAX_ROWS]]
         return "\n".join(lines)
 
     async def describe_analyzer(self, analyzer_id: str, __user__: dict | None = None) -> str:
@@ -52,18 +56,15 @@ class Tools:
         :param analyzer_id: The analyzer id, e.g. finops.ebs_volume_unattached.
         """
         try:
-            rows = await (await _api(self.valves, __user__)).get_json("/v1/analyzers")
+            meta = await (await _api(self.valves, __user__)).get_json(f"/v1/analyzers/{analyzer_id}")
         except XopsApiError as exc:
             return exc.user_message()
-        meta = next((a for a in rows if a["id"] == analyzer_id), None)
-        if meta is None:
-            return f"xOps: no analyzer {analyzer_id!r}; call list_analyzers for the ids."
         fix = meta.get("remediation") or {}
         params = ", ".join(f"{k} (default {v.get('default')!r})"
                            for k, v in (meta.get("params") or {}).get("properties", {}).items()) or "none"
-        return (f"{meta['id']}: {meta['title']}\nPillar: {meta['pillar']}; severity: {meta['severity']}\n"
-                f"Risk: {meta.get('risk', '')}\nParameters: {params}\nFix: {fix.get('summary', '')}\n"
-                f"CLI: {fix.get('cli', '')}")
+        return (f"{meta['id']}: {meta['title']}\nPillar: {meta['pillar']}; service: {meta['service']}; "
+                f"severity: {meta['severity']}\nRisk: {meta.get('risk', '')}\nParameters: {params}\n"
+                f"Fix: {fix.get('summary', '')}\nCLI: {fix.get('cli', '')}")
 
     async def run_analyzers(self, analyzer_ids: str, accounts: str = "", regions: str = "",
                             __user__: dict | None = None,

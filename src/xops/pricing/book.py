@@ -41,6 +41,23 @@ class Quote:
     def describe(self) -> str:
         return f"${self.usd:g}/{self.unit} ({self.source}, {self.region})"
 
+    def times(self, quantity: float, label: str) -> Cost:
+        """A monthly cost: `quantity` units at this price, e.g. quote.times(100, "GiB") ->
+        100 GiB × $0.096/GB-month (table 2026-11-27, ap-southeast-2) = $9.60/month."""
+        usd = quantity * self.usd
+        return Cost(usd, f"{quantity:g} {label} × {self.describe()} = ${usd:,.2f}/month")
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A monthly amount in USD with the arithmetic that produced it (kept in the finding's evidence)."""
+
+    usd: float
+    arithmetic: str
+
+    def __str__(self) -> str:
+        return f"${self.usd:,.2f}/month"
+
 
 @cache
 def table() -> dict[str, Any]:

@@ -8,11 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from xops.core.errors import XopsError
-
-
-class StackError(XopsError):
-    exit_code = 6
+from xops.core.errors import StackError
 
 
 @dataclass

@@ -1,28 +1,30 @@
-"""Seed the demo estate: an Organization (management + member account), then every planter module in
-this package (one per service domain), each planting issues and clean resources in both accounts and all
-regions. Deterministic for a given seed: moto's id generator and our RNG are both seeded.
+"""Seed the demo estate: an Organization (management + member account), then every analyzer's planter
+(`xops/analyzers/<pillar>/<name>/planter.py`, in id order), each planting its bad and clean resources in
+both accounts and all regions through the compliant builders. Deterministic for a given seed: moto's id
+generator is seeded and each planter has its own random generator.
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from collections.abc import Callable
 
-from xops.sandbox.estate.base import Estate, GroundTruth
+from xops.sandbox.estate.base import Estate, GroundTruth, Plot
 from xops.sandbox.moto_server import MotoServer
 
-Planter = Callable[[Estate], None]
+Planter = Callable[[Plot], None]
 
 
-def planters() -> list[tuple[str, Planter]]:
-    """Every `plant(estate)` in this package's modules (all but `base`), sorted by module name."""
+def planters(analyzer_ids: list[str] | None = None) -> list[tuple[str, Planter]]:
+    """(analyzer id, plant) of every analyzer in the catalogue (or of the ids given), in id order."""
+    from xops.core import registry
+
+    ids = analyzer_ids if analyzer_ids is not None else [a.meta.id for a in registry.all_analyzers()]
     found = []
-    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
-        if module == "base":
-            continue
-        mod = importlib.import_module(f"{__name__}.{module}")
-        found.append((module, mod.plant))
+    for analyzer_id in sorted(ids):
+        pillar, name = analyzer_id.split(".")
+        module = importlib.import_module(f"xops.analyzers.{pillar}.{name}.planter")
+        found.append((analyzer_id, module.plant))
     return found
 
 
@@ -43,8 +45,9 @@ def create_organization() -> str:
     return str(member)
 
 
-def seed_estate(server: MotoServer, seed: int = 42, scale: int = 1,
-                on_planter: Callable[[str], None] | None = None) -> GroundTruth:
+def seed_estate(server: MotoServer, seed: int = 42, scale: int = 1, on_planter: Callable[[str], None] | None = None,
+                analyzer_ids: list[str] | None = None) -> GroundTruth:
+    """Plant the estate of every analyzer (or only of `analyzer_ids`) into the running moto server."""
     from moto import mock_aws
 
     server.seed_random(seed)
@@ -53,18 +56,15 @@ def seed_estate(server: MotoServer, seed: int = 42, scale: int = 1,
     mock = mock_aws()
     mock.start(reset=False)
     try:
-        return _seed(server, seed, scale, on_planter)
+        member = create_organization()
+        estate = Estate(server.endpoint, seed=seed, scale=scale, member_account=member)
+        # Sequential on purpose: moto's id generator is one global RNG, so any interleaving of planters would
+        # change the resource ids; one after another, the same seed gives the same estate.
+        for analyzer_id, plant in planters(analyzer_ids):
+            plant(Plot(estate, analyzer_id))
+            if on_planter:
+                on_planter(analyzer_id)
+        estate.finish()
+        return estate.ground_truth()
     finally:
         mock.stop(remove_data=False)
-
-
-def _seed(server: MotoServer, seed: int, scale: int, on_planter: Callable[[str], None] | None) -> GroundTruth:
-    member = create_organization()
-    estate = Estate(server.endpoint, seed=seed, scale=scale, member_account=member)
-    # Sequential on purpose: moto's id generator is one global RNG, so any interleaving of planters would
-    # change the resource ids; one after another, the same seed gives the same estate.
-    for name, plant in planters():
-        plant(estate)
-        if on_planter:
-            on_planter(name)
-    return estate.ground_truth()

@@ -1,9 +1,9 @@
-"""The demo estate's building blocks: an `Estate` that planters create resources through, and the
-ground truth they record (every planted issue, and the planted-clean resources that must not be flagged).
+"""The demo estate: accounts, regions, clients and the compliant builders (`build.py`) that every
+analyzer's planter creates resources through, and the ground truth the planters record (every planted
+issue, and the planted-clean resources that must not be flagged).
 
-Planters (one module per service domain in this package) get the Estate, create resources in both
-accounts and all three regions with boto3 over HTTP, age them in moto's backends where needed, and call
-`estate.issue(...)` / `estate.clean(...)` for every resource an analyzer must, or must not, report.
+Each analyzer folder has a `planter.py` with `plant(plot)`: `plot` is the estate seen by that analyzer
+(its own random generator, `plot.bad(...)` / `plot.good(...)` recording ground truth under its id).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from botocore.config import Config
 from pydantic import BaseModel, Field
 
 from xops.core.aws import new_session
+from xops.sandbox.estate.build import Account, Place
 from xops.sandbox.moto_server import FAKE_CREDENTIALS, MANAGEMENT_ACCOUNT
 
 REGIONS = ["ap-southeast-2", "us-east-1", "eu-west-1"]
@@ -84,22 +86,26 @@ class GroundTruth(BaseModel):
 
 
 class Estate:
-    """What a planter needs: accounts, regions, scale, a seeded RNG, clients, and the ground-truth recorder."""
+    """What planters share: accounts, regions, scale, clients, the builders, and the ground truth."""
 
     def __init__(self, endpoint: str, seed: int, scale: int, member_account: str) -> None:
         self.endpoint = endpoint
         self.seed = seed
         self.scale = scale
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # the builders' (subnets, metric values, target ips)
         self.management = MANAGEMENT_ACCOUNT
         self.member = member_account
         self.accounts = [self.management, self.member]
         self.regions = list(REGIONS)
+        self.home_region = HOME_REGION
         self.issues: list[PlantedIssue] = []
         self.clean_resources: list[CleanResource] = []
         self._sessions: dict[str, boto3.Session] = {}
         self._clients: dict[tuple[str, str, str], Any] = {}
+        self._places: dict[tuple[str, str], Place] = {}
+        self._account_builders: dict[str, Account] = {}
         self._lock = threading.Lock()
+        self._names: dict[str, int] = {}
         self._tagged = 0  # alternates the cost centre of tagged resources (not the RNG: ids stay stable)
         # Seeding runs inside moto's in-process mock (see seed_estate): clients must not be sent to a
         # configured endpoint (AWS_ENDPOINT_URL), or they would bypass the mock and go over HTTP.
@@ -141,33 +147,35 @@ class Estate:
         centre = COST_CENTRES[self._tagged % len(COST_CENTRES)]
         return [{"Key": k, "Value": v} for k, v in {**REQUIRED_TAGS, COST_CENTRE_TAG: centre, **extra}.items()]
 
-    def run_instance(self, account_id: str, region: str, instance_type: str = "t3.micro", *,
-                     tags: list[dict[str, str]] | None = None, imdsv2: bool = True, **kwargs: Any) -> str:
-        """One instance, compliant by default (required tags, IMDSv2 required, encrypted gp3 root volume:
-        moto's default root is an unencrypted gp2 volume); returns its id."""
-        ec2 = self.client(account_id, region, "ec2")
-        kwargs.setdefault("BlockDeviceMappings", [
-            {"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 8, "VolumeType": "gp3", "Encrypted": True}}])
-        spec = [{"ResourceType": "instance", "Tags": self.tags() if tags is None else tags}]
-        res = ec2.run_instances(
-            ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType=instance_type, TagSpecifications=spec,
-            MetadataOptions={"HttpTokens": "required" if imdsv2 else "optional", "HttpEndpoint": "enabled"},
-            **kwargs,
-        )
-        return str(res["Instances"][0]["InstanceId"])
+    def place(self, account_id: str, region: str) -> Place:
+        """The builders of one account and region."""
+        key = (account_id, region)
+        if key not in self._places:
+            self._places[key] = Place(self, account_id, region)
+        return self._places[key]
 
-    def create_volume(self, account_id: str, region: str, size: int, volume_type: str = "gp3", *,
-                      encrypted: bool = True, tags: list[dict[str, str]] | None = None) -> str:
-        """One EBS volume, compliant by default (encrypted, tagged); returns its id."""
-        ec2 = self.client(account_id, region, "ec2")
-        spec = [{"ResourceType": "volume", "Tags": self.tags() if tags is None else tags}]
-        res = ec2.create_volume(Size=size, AvailabilityZone=f"{region}a", VolumeType=volume_type,
-                                Encrypted=encrypted, TagSpecifications=spec)
-        return str(res["VolumeId"])
+    def account(self, account_id: str) -> Account:
+        """The IAM builders of one account."""
+        if account_id not in self._account_builders:
+            self._account_builders[account_id] = Account(self, account_id)
+        return self._account_builders[account_id]
 
     def count(self, base: int) -> int:
         """How many of a thing to create at this scale (`base` at scale 1)."""
         return max(1, base * self.scale)
+
+    def name(self, prefix: str) -> str:
+        """prefix-01, prefix-02, ...: unique across accounts and regions."""
+        n = self._names[prefix] = self._names.get(prefix, 0) + 1
+        return f"{prefix}-{n:02d}"
+
+    def finish(self) -> None:
+        """After the planters: put the queued metrics; build each account's IAM credential report (a real
+        account usually has a recent one)."""
+        for place in self._places.values():
+            place.put_metrics()
+        for account in self.accounts:
+            self.client(account, HOME_REGION, "iam").generate_credential_report()
 
     # -- ground truth ---------------------------------------------------------------------------------
     def issue(self, analyzer_id: str, account_id: str, region: str, resource_id: str,
@@ -188,3 +196,37 @@ class Estate:
             accounts={"management": self.management, "member": self.member}, regions=self.regions,
             issues=sorted(self.issues, key=lambda i: i.key), clean=sorted(self.clean_resources, key=lambda c: c.key),
         )
+
+
+class Plot:
+    """The estate as one analyzer's planter sees it: builders, its own random generator (so one planter's
+    choices do not depend on the others'), and ground truth recorded under its analyzer id."""
+
+    def __init__(self, estate: Estate, analyzer_id: str) -> None:
+        self.estate, self.analyzer_id = estate, analyzer_id
+        self.rng = random.Random(f"{estate.seed}:{analyzer_id}")
+        self.accounts, self.regions = estate.accounts, estate.regions
+        self.management, self.member, self.home_region = estate.management, estate.member, estate.home_region
+
+    def count(self, base: int) -> int:
+        return self.estate.count(base)
+
+    def place(self, account_id: str, region: str) -> Place:
+        return self.estate.place(account_id, region)
+
+    def places(self) -> Iterator[Place]:
+        """Every account and region, management first."""
+        for account in self.accounts:
+            for region in self.regions:
+                yield self.place(account, region)
+
+    def account(self, account_id: str) -> Account:
+        return self.estate.account(account_id)
+
+    def bad(self, account_id: str, region: str, resource_id: str, note: str = "", *, usd: float | None = None) -> None:
+        """A resource the analyzer must report as FAIL (with `usd` as its est_monthly_usd)."""
+        self.estate.issue(self.analyzer_id, account_id, region, resource_id, usd, note)
+
+    def good(self, account_id: str, region: str, resource_id: str, note: str = "") -> None:
+        """A resource the analyzer must examine and PASS."""
+        self.estate.clean(self.analyzer_id, account_id, region, resource_id, note)

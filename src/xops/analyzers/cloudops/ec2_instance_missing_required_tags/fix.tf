@@ -1,0 +1,9 @@
+provider "aws" {
+  default_tags {
+    tags = {
+      Owner       = "<team>"
+      CostCentre  = "<cc>"
+      Environment = "<env>"
+    }
+  }
+}

@@ -1,0 +1,1 @@
+aws elbv2 modify-load-balancer-attributes --region {region} --load-balancer-arn "$(aws elbv2 describe-load-balancers --region {region} --names {resource_id} --query 'LoadBalancers[0].LoadBalancerArn' --output text)" --attributes Key=access_logs.s3.enabled,Value=true Key=access_logs.s3.bucket,Value=MY-ELB-LOG-BUCKET Key=access_logs.s3.prefix,Value={resource_id}

@@ -1,0 +1,8 @@
+from xops.sandbox.estate.base import Plot
+
+
+def plant(plot: Plot) -> None:
+    for place in plot.places():
+        for _ in range(plot.count(1)):
+            plot.bad(place.account, place.region, place.db_instance("reports", MultiAZ=False), "single AZ")
+        plot.good(place.account, place.region, place.db_instance("users"), "Multi-AZ")

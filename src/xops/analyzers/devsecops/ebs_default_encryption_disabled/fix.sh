@@ -1,0 +1,1 @@
+aws ec2 enable-ebs-encryption-by-default --region {region}

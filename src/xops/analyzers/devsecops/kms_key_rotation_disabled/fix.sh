@@ -1,0 +1,1 @@
+aws kms enable-key-rotation --region {region} --key-id {resource_id}

@@ -1,0 +1,4 @@
+resource "aws_db_instance" "{resource_id}" {
+  # ...
+  publicly_accessible = false
+}

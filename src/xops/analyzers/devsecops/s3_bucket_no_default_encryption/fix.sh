@@ -1,0 +1,1 @@
+aws s3api put-bucket-encryption --region {region} --bucket {resource_id} --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"},"BucketKeyEnabled":true}]}'

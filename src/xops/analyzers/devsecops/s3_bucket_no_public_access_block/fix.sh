@@ -1,0 +1,1 @@
+aws s3api put-public-access-block --region {region} --bucket {resource_id} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true

@@ -1,0 +1,4 @@
+resource "aws_ebs_volume" "this" {
+  # ...
+  type = "gp3"
+}

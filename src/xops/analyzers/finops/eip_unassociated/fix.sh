@@ -1,0 +1,1 @@
+aws ec2 release-address --region {region} --allocation-id {resource_id}

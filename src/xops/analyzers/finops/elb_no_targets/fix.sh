@@ -1,0 +1,1 @@
+aws elbv2 delete-load-balancer --region {region} --load-balancer-arn "$(aws elbv2 describe-load-balancers --region {region} --names {resource_id} --query 'LoadBalancers[0].LoadBalancerArn' --output text)"

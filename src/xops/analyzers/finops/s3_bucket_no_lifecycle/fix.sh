@@ -1,0 +1,1 @@
+aws s3api put-bucket-lifecycle-configuration --region {region} --bucket {resource_id} --lifecycle-configuration '{"Rules":[{"ID":"xops-baseline","Status":"Enabled","Filter":{},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7},"NoncurrentVersionExpiration":{"NoncurrentDays":90},"Transitions":[{"Days":30,"StorageClass":"INTELLIGENT_TIERING"}]}]}'
