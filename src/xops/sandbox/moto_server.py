@@ -35,19 +35,40 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _threaded_server(ip_address: str, port: int) -> Any:
+    """moto's ThreadedMotoServer with the planted answers (xops.sandbox.answers) in front of moto's app."""
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    from xops.sandbox.answers import PlantedAnswers
+
+    class Server(ThreadedMotoServer):
+        def _server_entry(self) -> None:
+            app = PlantedAnswers(DomainDispatcherApplication(create_backend_app))
+            self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return Server(ip_address=ip_address, port=port, verbose=False)
+
+
 class MotoServer:
-    """A moto server on 127.0.0.1 (or $XOPS_SANDBOX_BIND) in a background thread of this process."""
+    """A moto server on 127.0.0.1 (or $XOPS_SANDBOX_BIND) in a background thread of this process, with the
+    sandbox's planted answers for what moto does not mock."""
 
     def __init__(self, port: int = 0) -> None:
         for k, v in MOTO_ENV.items():
             os.environ.setdefault(k, v)
-        from moto.server import ThreadedMotoServer
-
         _share_kms_key_material()
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.bind = os.environ.get(BIND_ENV, "").strip() or "127.0.0.1"
-        self._server: Any = ThreadedMotoServer(ip_address=self.bind, port=self.port, verbose=False)
+        self._server: Any = _threaded_server(self.bind, self.port)
 
     def start(self) -> MotoServer:
         self._server.start()

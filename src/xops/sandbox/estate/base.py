@@ -227,6 +227,13 @@ class Plot:
         """A resource the analyzer must report as FAIL (with `usd` as its est_monthly_usd)."""
         self.estate.issue(self.analyzer_id, account_id, region, resource_id, usd, note)
 
+    def answer(self, service: str, operation: str, answer: Any, *, account: str, region: str) -> None:
+        """What `service`.`operation` (boto3 names) answers in this account and region, for an API moto
+        lacks: the sandbox serves it over HTTP in the service's own protocol (xops.sandbox.answers)."""
+        from xops.sandbox.answers import ANSWERS
+
+        ANSWERS.plant(service, operation, answer, account=account, region=region)
+
     def good(self, account_id: str, region: str, resource_id: str, note: str = "") -> None:
         """A resource the analyzer must examine and PASS."""
         self.estate.clean(self.analyzer_id, account_id, region, resource_id, note)
