@@ -340,17 +340,26 @@ def sandbox_up(
     scale: Annotated[int, typer.Option(min=1, max=100, help="Multiply the estate's resources")] = 1,
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same estate")] = 42,
     truth: Annotated[Path | None, typer.Option(help="Where to write the ground-truth JSON")] = None,
+    latency_ms: Annotated[float, typer.Option(min=0, max=10_000, help="Answer every call after this many ms "
+                                              "(reads replayed from memory, from many threads, like AWS)")] = 0,
+    jitter_ms: Annotated[float, typer.Option(min=0, max=10_000, help="± this many ms around --latency-ms")] = 0,
+    throttle: Annotated[float, typer.Option(min=0, max=100_000, help="Calls a second per account, region and "
+                                            "operation before AWS's throttling error (0: none)")] = 0,
 ) -> None:
     """Start moto on 127.0.0.1, seed the demo estate, write the ground truth, and serve until stopped."""
+    from xops.sandbox.latency import Conditions
     from xops.sandbox.runner import start_sandbox
 
     err.print(f"seeding the demo estate (scale {scale}, seed {seed})…")
     try:
-        sb = start_sandbox(port=port, seed=seed, scale=scale, truth_path=truth)
+        sb = start_sandbox(port=port, seed=seed, scale=scale, truth_path=truth,
+                           conditions=Conditions(latency_ms, jitter_ms, throttle))
     except XopsError as exc:
         raise fail(exc) from None
+    like_aws = (f"; every call after {latency_ms:g} ms (±{jitter_ms:g})" if latency_ms else "") + (
+        f"; throttled above {throttle:g}/s per account, region and operation" if throttle else "")
     out.print(f"sandbox AWS ready at {sb.endpoint} ({len(sb.truth.issues)} planted issues, "
-              f"accounts {', '.join(sb.truth.accounts.values())}; {sb.seconds:.1f} s)", highlight=False)
+              f"accounts {', '.join(sb.truth.accounts.values())}; {sb.seconds:.1f} s{like_aws})", highlight=False)
     out.print(f"ground truth: {sb.truth_path}", highlight=False)
     out.print("# to scan it from another shell:", highlight=False)
     for k, v in sb.env().items():

@@ -31,7 +31,7 @@ from botocore.model import OperationModel, Shape
 
 Answer = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
 ANY = "*"
-_CREDENTIAL = re.compile(r"Credential=([^/]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+CREDENTIAL = re.compile(r"Credential=([^/]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
 
 def _model(service: str) -> Any:
@@ -105,7 +105,7 @@ def _operation(service: str, environ: dict[str, Any], body: bytes) -> tuple[str,
     return None
 
 
-def _account(access_key: str) -> str:
+def account_of(access_key: str) -> str:
     from moto.iam.models import get_account_id_from
 
     return get_account_id_from(access_key)
@@ -175,7 +175,7 @@ class PlantedAnswers:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/moto-api/reset":
             self.answers.clear()
-        m = _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
+        m = CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
         service = self.answers.service_of(m.group(3)) if m else None
         if m is None or service is None:
             return self.app(environ, start_response)
@@ -184,7 +184,7 @@ class PlantedAnswers:
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)  # moto reads it again when the call is passed on
         call = _operation(service, environ, body)
-        answer = None if call is None else self.answers.find(signing, call[0], _account(access_key), region)
+        answer = None if call is None else self.answers.find(signing, call[0], account_of(access_key), region)
         if call is None or answer is None:
             return self.app(environ, start_response)
         op_name, params, protocol = call

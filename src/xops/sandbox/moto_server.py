@@ -6,9 +6,13 @@ import functools
 import json
 import os
 import socket
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import requests
+
+if TYPE_CHECKING:
+    from xops.sandbox.latency import AwsLike, Conditions
 
 # Settings moto reads from the environment; they must be set before moto is imported.
 MOTO_ENV = {
@@ -35,8 +39,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _threaded_server(ip_address: str, port: int) -> Any:
-    """moto's ThreadedMotoServer with the planted answers (xops.sandbox.answers) in front of moto's app."""
+def _threaded_server(ip_address: str, port: int, front: Callable[[Any], Any]) -> Any:
+    """moto's ThreadedMotoServer with `front` (planted answers, latency) wrapped around moto's app."""
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
@@ -45,11 +49,9 @@ def _threaded_server(ip_address: str, port: int) -> Any:
     )
     from werkzeug.serving import make_server
 
-    from xops.sandbox.answers import PlantedAnswers
-
     class Server(ThreadedMotoServer):
         def _server_entry(self) -> None:
-            app = PlantedAnswers(DomainDispatcherApplication(create_backend_app))
+            app = front(DomainDispatcherApplication(create_backend_app))
             self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
             self._server_ready_event.set()
             self._server.serve_forever()
@@ -61,14 +63,24 @@ class MotoServer:
     """A moto server on 127.0.0.1 (or $XOPS_SANDBOX_BIND) in a background thread of this process, with the
     sandbox's planted answers for what moto does not mock."""
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, conditions: Conditions | None = None) -> None:
         for k, v in MOTO_ENV.items():
             os.environ.setdefault(k, v)
         _share_kms_key_material()
+        from xops.sandbox.answers import PlantedAnswers
+        from xops.sandbox.latency import AwsLike, Conditions
+
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.bind = os.environ.get(BIND_ENV, "").strip() or "127.0.0.1"
-        self._server: Any = _threaded_server(self.bind, self.port)
+        self.conditions = conditions or Conditions()
+        self.aws_like: AwsLike | None = None
+
+        def front(moto_app: Any) -> Any:
+            self.aws_like = AwsLike(PlantedAnswers(moto_app), self.conditions)
+            return self.aws_like
+
+        self._server: Any = _threaded_server(self.bind, self.port, front)
 
     def start(self) -> MotoServer:
         self._server.start()

@@ -10,6 +10,7 @@ from pathlib import Path
 from xops.core.errors import SandboxError
 from xops.sandbox.estate import seed_estate
 from xops.sandbox.estate.base import HOME_REGION, GroundTruth
+from xops.sandbox.latency import Conditions
 from xops.sandbox.moto_server import FAKE_CREDENTIALS, MotoServer
 
 
@@ -35,12 +36,15 @@ class Sandbox:
         }
 
 
-def start_sandbox(port: int = 0, seed: int = 42, scale: int = 1, truth_path: Path | None = None) -> Sandbox:
+def start_sandbox(port: int = 0, seed: int = 42, scale: int = 1, truth_path: Path | None = None,
+                  conditions: Conditions | None = None) -> Sandbox:
+    """moto (behind the planted answers and, with `conditions`, AWS-like latency and throttling), the estate
+    seeded, the ground truth written."""
     if scale < 1 or scale > 100:
         raise SandboxError(f"scale {scale} is out of range", "use --scale between 1 and 100")
     started = time.perf_counter()
     try:
-        server = MotoServer(port).start()
+        server = MotoServer(port, conditions).start()
     except OSError as exc:
         raise SandboxError(f"cannot start moto on 127.0.0.1:{port}: {exc}", "pick a free --port") from exc
     try:
