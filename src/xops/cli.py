@@ -345,6 +345,7 @@ def sandbox_up(
     jitter_ms: Annotated[float, typer.Option(min=0, max=10_000, help="± this many ms around --latency-ms")] = 0,
     throttle: Annotated[float, typer.Option(min=0, max=100_000, help="Calls a second per account, region and "
                                             "operation before AWS's throttling error (0: none)")] = 0,
+    accounts: Annotated[int, typer.Option(min=1, max=200, help="Member accounts of the Organization")] = 1,
 ) -> None:
     """Start moto on 127.0.0.1, seed the demo estate, write the ground truth, and serve until stopped."""
     from xops.sandbox.latency import Conditions
@@ -353,7 +354,7 @@ def sandbox_up(
     err.print(f"seeding the demo estate (scale {scale}, seed {seed})…")
     try:
         sb = start_sandbox(port=port, seed=seed, scale=scale, truth_path=truth,
-                           conditions=Conditions(latency_ms, jitter_ms, throttle))
+                           conditions=Conditions(latency_ms, jitter_ms, throttle), members=accounts)
     except XopsError as exc:
         raise fail(exc) from None
     like_aws = (f"; every call after {latency_ms:g} ms (±{jitter_ms:g})" if latency_ms else "") + (

@@ -37,7 +37,7 @@ class Sandbox:
 
 
 def start_sandbox(port: int = 0, seed: int = 42, scale: int = 1, truth_path: Path | None = None,
-                  conditions: Conditions | None = None) -> Sandbox:
+                  conditions: Conditions | None = None, members: int = 1) -> Sandbox:
     """moto (behind the planted answers and, with `conditions`, AWS-like latency and throttling), the estate
     seeded, the ground truth written."""
     if scale < 1 or scale > 100:
@@ -48,7 +48,7 @@ def start_sandbox(port: int = 0, seed: int = 42, scale: int = 1, truth_path: Pat
     except OSError as exc:
         raise SandboxError(f"cannot start moto on 127.0.0.1:{port}: {exc}", "pick a free --port") from exc
     try:
-        truth = seed_estate(server, seed=seed, scale=scale)
+        truth = seed_estate(server, seed=seed, scale=scale, members=members)
     except Exception as exc:
         server.stop()
         raise SandboxError(f"seeding the demo estate failed: {type(exc).__name__}: {exc}",

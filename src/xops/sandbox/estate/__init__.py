@@ -28,10 +28,11 @@ def planters(analyzer_ids: list[str] | None = None) -> list[tuple[str, Planter]]
     return found
 
 
-def create_organization() -> str:
-    """Management account 123456789012 with one member account 'prod'; returns the member's id.
+def create_organization(members: int = 1) -> list[str]:
+    """Management account 123456789012 with `members` member accounts ('prod', then 'member-02', ...);
+    returns their ids.
 
-    Like AWS, moto creates OrganizationAccountAccessRole in the new account, which xOps assumes."""
+    Like AWS, moto creates OrganizationAccountAccessRole in each new account, which xOps assumes."""
     import boto3
     from botocore.config import Config
 
@@ -41,13 +42,15 @@ def create_organization() -> str:
                             aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"], region_name="us-east-1")
     org = session.client("organizations", config=Config(ignore_configured_endpoint_urls=True))
     org.create_organization(FeatureSet="ALL")
-    member = org.create_account(Email="prod@example.com", AccountName="prod")["CreateAccountStatus"]["AccountId"]
-    return str(member)
+    names = ["prod"] + [f"member-{i:02d}" for i in range(2, members + 1)]
+    return [str(org.create_account(Email=f"{name}@example.com", AccountName=name)["CreateAccountStatus"]["AccountId"])
+            for name in names]
 
 
 def seed_estate(server: MotoServer, seed: int = 42, scale: int = 1, on_planter: Callable[[str], None] | None = None,
-                analyzer_ids: list[str] | None = None) -> GroundTruth:
-    """Plant the estate of every analyzer (or only of `analyzer_ids`) into the running moto server."""
+                analyzer_ids: list[str] | None = None, members: int = 1) -> GroundTruth:
+    """Plant the estate of every analyzer (or only of `analyzer_ids`) into the running moto server, in an
+    Organization of one management and `members` member accounts."""
     from moto import mock_aws
 
     server.seed_random(seed)
@@ -56,8 +59,7 @@ def seed_estate(server: MotoServer, seed: int = 42, scale: int = 1, on_planter: 
     mock = mock_aws()
     mock.start(reset=False)
     try:
-        member = create_organization()
-        estate = Estate(server.endpoint, seed=seed, scale=scale, member_account=member)
+        estate = Estate(server.endpoint, seed=seed, scale=scale, member_accounts=create_organization(members))
         # Sequential on purpose: moto's id generator is one global RNG, so any interleaving of planters would
         # change the resource ids; one after another, the same seed gives the same estate.
         for analyzer_id, plant in planters(analyzer_ids):

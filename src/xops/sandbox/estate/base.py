@@ -88,14 +88,14 @@ class GroundTruth(BaseModel):
 class Estate:
     """What planters share: accounts, regions, scale, clients, the builders, and the ground truth."""
 
-    def __init__(self, endpoint: str, seed: int, scale: int, member_account: str) -> None:
+    def __init__(self, endpoint: str, seed: int, scale: int, member_accounts: list[str]) -> None:
         self.endpoint = endpoint
         self.seed = seed
         self.scale = scale
         self.rng = random.Random(seed)  # the builders' (subnets, metric values, target ips)
         self.management = MANAGEMENT_ACCOUNT
-        self.member = member_account
-        self.accounts = [self.management, self.member]
+        self.member = member_accounts[0]  # the first member ('prod'); planters plant account-level issues there
+        self.accounts = [self.management, *member_accounts]
         self.regions = list(REGIONS)
         self.home_region = HOME_REGION
         self.issues: list[PlantedIssue] = []
@@ -193,7 +193,9 @@ class Estate:
     def ground_truth(self) -> GroundTruth:
         return GroundTruth(
             seed=self.seed, scale=self.scale, endpoint=self.endpoint, created_at=datetime.now(UTC),
-            accounts={"management": self.management, "member": self.member}, regions=self.regions,
+            accounts={"management": self.management, "member": self.member,
+                      **{f"member-{i:02d}": a for i, a in enumerate(self.accounts[2:], start=2)}},
+            regions=self.regions,
             issues=sorted(self.issues, key=lambda i: i.key), clean=sorted(self.clean_resources, key=lambda c: c.key),
         )
 

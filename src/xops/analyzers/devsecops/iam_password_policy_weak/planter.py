@@ -5,9 +5,11 @@ GLOBAL = "global"
 
 
 def plant(plot: Plot) -> None:
-    """The management account has a strong policy; the member one none, a short one or one without symbols."""
-    plot.account(plot.management).iam.update_account_password_policy(**STRONG_PASSWORDS)
-    plot.good(plot.management, GLOBAL, plot.management, "16+ characters, full complexity")
+    """Every account has a strong policy but the first member: none, a short one or one without symbols."""
+    for account in plot.accounts:
+        if account != plot.member:
+            plot.account(account).iam.update_account_password_policy(**STRONG_PASSWORDS)
+            plot.good(account, GLOBAL, account, "16+ characters, full complexity")
     iam = plot.account(plot.member).iam
     variant = plot.rng.choice(["none", "short", "no-symbols"])
     if variant == "short":
