@@ -38,6 +38,7 @@ from xops.api.settings import ApiSettings
 from xops.api.store import Store
 from xops.api.telemetry import tracer
 from xops.core.models import Severity
+from xops.security.untrusted import fill_cli
 
 TERMINAL_EVENTS = ("run.finished", "run.failed", "run.cancelled")
 EVIDENCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -378,7 +379,7 @@ def create_app(settings: ApiSettings, *, store: Store | None = None) -> FastAPI:
         from xops.core import registry
 
         meta = registry.get(body.analyzer_id).meta
-        cli = meta.remediation.cli.replace("{resource_id}", match["resource_id"]).replace("{region}", match["region"])
+        cli = fill_cli(meta.remediation.cli, match["resource_id"], match["region"])
         audit.record("approval.requested", ident, run_id=run["id"], detail={**body.model_dump(), "remediation": cli})
         return Approval(status="approved", run_id=run["id"], analyzer_id=body.analyzer_id,
                         resource_id=body.resource_id, remediation=cli, by=ident.user)

@@ -1,7 +1,7 @@
 """`xops owui build`: the single files an admin pastes into Open WebUI, generated from src/xops/owui/.
 
 Each source module starts with its Open WebUI frontmatter docstring; every `from xops.owui.<module> import …`
-(and `from xops.security.secrets import …`, the one secret detector) in it is replaced by that module's code
+(and `from xops.security.secrets|untrusted import …`: the secret detector, the untrusted-text helpers) in it is replaced by that module's code
 (its docstring dropped), recursively and once per module, so the output stands alone on what Open WebUI ships. The committed files must equal a fresh build (`--check`).
 """
 
@@ -15,7 +15,8 @@ SOURCE_DIR = Path(__file__).resolve().parent
 REPO = SOURCE_DIR.parents[2]
 PACKAGE = "xops.owui."
 # Modules outside src/xops/owui/ that are inlined too (standard library and pydantic only).
-INLINED = {"xops.security.secrets": SOURCE_DIR.parent / "security" / "secrets.py"}
+INLINED = {"xops.security.secrets": SOURCE_DIR.parent / "security" / "secrets.py",
+           "xops.security.untrusted": SOURCE_DIR.parent / "security" / "untrusted.py"}
 # Open WebUI rewrites these prefixes anywhere in a plugin's text (utils/plugin.py replace_imports).
 REWRITTEN = ("from utils", "from apps", "from main", "from config")
 

@@ -20,6 +20,7 @@ import hashlib
 import math
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import NamedTuple
 
 from pydantic import BaseModel, Field
@@ -322,10 +323,18 @@ def redact(text: str) -> tuple[str, list[str]]:
     return "".join(out), [m.kind for m in found]
 
 
+@lru_cache(maxsize=32768)
+def _redact_short(text: str) -> str:
+    return redact(text)[0]
+
+
 def redact_value(value: object) -> object:
-    """Every string inside a JSON-like value (dict keys kept), redacted; other values unchanged."""
+    """Every string inside a JSON-like value (dict keys kept), redacted; other values unchanged. Findings repeat
+    their short strings (regions, states, types): those are looked up once."""
     if isinstance(value, str):
-        return redact(value)[0]
+        if len(value) < 6:
+            return value
+        return _redact_short(value) if len(value) <= 256 else redact(value)[0]
     if isinstance(value, dict):
         return {k: redact_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
