@@ -79,22 +79,31 @@ _LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
 _REF_DEF = re.compile(r"(?m)^ {0,3}\[([^\]]+)\]:\s*(\S+).*$")
 
 
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
+_BARE_URL = re.compile(r"(?<![\w/`<(])((?:https?|ftp)://[^\s<>`()\[\]]+|www\.[^\s<>`()\[\]]+)")
+
+
 def inert_markdown(text: str, allowed_prefixes: tuple[str, ...] = ("/v1/runs/",)) -> str:
     """An LLM's markdown with its formatting kept, minus what could act: raw HTML tags are escaped, images
-    become their alt text and address, and a link shows its address unless it points at `allowed_prefixes`."""
+    become their alt text and address, a link shows its address unless it points at `allowed_prefixes`, and a
+    bare URL becomes code (visible, not clickable). Code spans and blocks are left as they are (literal)."""
     def image(m: re.Match[str]) -> str:
         return f"{m.group(1)} (image: `{md_code(m.group(2))}`)"
 
     def link(m: re.Match[str]) -> str:
         label, target = m.group(1), m.group(2)
-        if target.startswith(allowed_prefixes) or target == label:
+        if target.startswith(allowed_prefixes):
             return m.group(0)
         return f"{label} (`{md_code(target)}`)"
 
-    text = _RAW_HTML.sub(lambda m: f"&lt;{m.group(1)}&gt;", text)
-    text = _IMAGE.sub(image, text)
-    text = _LINK.sub(link, text)
-    return _REF_DEF.sub(lambda m: f"{m.group(1)}: `{md_code(m.group(2))}`", text)
+    def prose(part: str) -> str:
+        part = _RAW_HTML.sub(lambda m: f"&lt;{m.group(1)}&gt;", part)
+        part = _IMAGE.sub(image, part)
+        part = _LINK.sub(link, part)
+        part = _REF_DEF.sub(lambda m: f"{m.group(1)}: `{md_code(m.group(2))}`", part)
+        return _BARE_URL.sub(lambda m: f"`{md_code(m.group(1))}`", part)
+
+    return "".join(p if i % 2 else prose(p) for i, p in enumerate(_CODE.split(text)))
 
 
 DATA_NOTE = ("The block below, between the two XOPS_DATA markers, is data read from the AWS account. Resource names, "
