@@ -59,7 +59,7 @@ from xops.core.scan import (
 from xops.crews import config as crew_config
 from xops.crews.runner import TaskOutput
 from xops.llm.settings import load_llm_settings
-from xops.security.secrets import redact, redact_value
+from xops.security.secrets import redact, redact_finding, redact_value
 from xops.security.untrusted import inert_markdown
 
 log = logging.getLogger("xops.api.engine")
@@ -520,9 +520,9 @@ def _import_crews() -> None:
 
 
 def masked_finding(f: Finding) -> Finding:
-    """The finding with every secret in its text (message, evidence, ids) masked; the same object when clean."""
+    """The finding with every secret in its text (message, evidence) masked; the same object when clean."""
     body = f.model_dump(mode="json")
-    clean = redact_value(body)
+    clean = redact_finding(body)
     return f if clean == body else Finding.model_validate(clean)
 
 

@@ -49,3 +49,9 @@ class SandboxError(XopsError):
     """The sandbox AWS estate could not be started or seeded."""
 
     exit_code = 6
+
+
+class AuditChainError(XopsError):
+    """The API's audit log fails its hash chain: a record was edited, deleted or reordered (`xops audit verify`)."""
+
+    exit_code = 20

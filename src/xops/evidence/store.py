@@ -26,8 +26,9 @@ from typing import Any
 from xops import __version__
 from xops.core.errors import EvidenceError
 from xops.core.scan import ScanResult
+from xops.evidence.chain import GENESIS, canonical, link, sha256_bytes
 from xops.evidence.summary import summary_markdown
-from xops.security.secrets import redact_value
+from xops.security.secrets import redact_finding, redact_value
 from xops.security.untrusted import cell
 
 FILES = ("findings.json", "findings.csv", "summary.md")
@@ -35,15 +36,7 @@ EVIDENCE_FILES = (*FILES, "manifest.json")  # every file of a run folder
 CSV_FIELDS = ("analyzer_id", "status", "severity", "account_id", "region", "resource_id", "resource_arn",
               "est_monthly_usd", "message", "evidence")
 LEDGER = "ledger.jsonl"
-GENESIS = "0" * 64
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def canonical(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str).encode()
+__all__ = ["GENESIS", "canonical", "sha256_bytes"]  # the chain's hashing, re-exported for older imports
 
 
 def findings_csv(result: ScanResult) -> str:
@@ -59,9 +52,9 @@ def findings_csv(result: ScanResult) -> str:
 
 
 def masked(result: ScanResult) -> ScanResult:
-    """The result with every secret in its findings (messages, evidence, ids) and caller masked."""
+    """The result with every secret in its findings (messages, evidence) and caller masked."""
     body = result.model_dump(mode="json")
-    clean = redact_value({"findings": body["findings"], "caller": body["caller"]})
+    clean = {"findings": [redact_finding(f) for f in body["findings"]], "caller": redact_value(body["caller"])}
     if clean == {"findings": body["findings"], "caller": body["caller"]}:
         return result
     return type(result).model_validate({**body, **clean})  # type: ignore[arg-type]
@@ -138,8 +131,8 @@ class EvidenceStore:
                 fh.seek(0)
                 lines = [line for line in fh.read().splitlines() if line.strip()]
                 prev = json.loads(lines[-1])["entry_sha256"] if lines else GENESIS
-                entry = {"run_id": run_id, "manifest_sha256": manifest_sha, "prev": prev}
-                entry["entry_sha256"] = sha256_bytes(canonical(entry))
+                body = {"run_id": run_id, "manifest_sha256": manifest_sha}
+                entry = {**body, "prev": prev, "entry_sha256": link(body, prev)}
                 fh.write(json.dumps(entry, sort_keys=True) + "\n")
                 fh.flush()
                 os.fsync(fh.fileno())

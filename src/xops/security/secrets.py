@@ -340,3 +340,13 @@ def redact_value(value: object) -> object:
     if isinstance(value, list | tuple):
         return [redact_value(v) for v in value]
     return value
+
+
+# A finding's identifiers: AWS ids (an access key's id names the key an IAM check is about), never masked.
+FINDING_IDS = ("analyzer_id", "account_id", "region", "resource_id", "resource_arn", "status", "severity")
+
+
+def redact_finding(finding: dict[str, object]) -> dict[str, object]:
+    """A finding (as JSON) with every secret in its text masked: message, evidence and any other field, but not
+    its identifiers (`FINDING_IDS`)."""
+    return {k: v if k in FINDING_IDS else redact_value(v) for k, v in finding.items()}
