@@ -52,7 +52,8 @@ def verify_audit(store: Store, jsonl: Path | None = None) -> AuditVerification:
 
 
 def _compare_copy(jsonl: Path, by_seq: dict[int, dict[str, Any]]) -> list[str]:
-    """This replica's JSON-lines copy: each line's own hash holds, and it is the store's record of that position."""
+    """This replica's JSON-lines copy: each line's own hash holds, and the store's record of that position hashes
+    to it (so a store rewritten with a fresh, consistent chain is still caught)."""
     problems = []
     for n, line in enumerate(jsonl.read_text().splitlines(), start=1):
         if not line.strip():
@@ -68,6 +69,6 @@ def _compare_copy(jsonl: Path, by_seq: dict[int, dict[str, Any]]) -> list[str]:
             problems.append(f"{jsonl.name} line {n} (record {rec['seq']}): content changed (hash differs)")
         elif rec["seq"] not in by_seq:
             problems.append(f"record {rec['seq']}: in {jsonl.name} line {n} but not in the store (deleted)")
-        elif by_seq[rec["seq"]]["hash"] != rec["hash"]:
+        elif link(audit_body(by_seq[rec["seq"]]), by_seq[rec["seq"]]["prev"] or "") != rec["hash"]:
             problems.append(f"record {rec['seq']}: the store's copy differs from {jsonl.name} line {n} (edited)")
     return problems

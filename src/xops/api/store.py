@@ -311,10 +311,15 @@ class Store:
         from sqlalchemy import inspect
 
         have = {c["name"] for c in inspect(self.engine).get_columns("xops_audit")}
+        missing = [(n, k) for n, k in (("seq", "INTEGER"), ("prev", "VARCHAR(64)"), ("hash", "VARCHAR(64)"))
+                   if n not in have]
+        with self.read() as conn:
+            head = conn.execute(select(audit_head.c.id).where(audit_head.c.id == 1)).first()
+        if not missing and head is not None:
+            return  # nothing to do: opening a store to read it (`xops audit verify`) writes nothing
         with self.write() as conn:
-            for name, kind in (("seq", "INTEGER"), ("prev", "VARCHAR(64)"), ("hash", "VARCHAR(64)")):
-                if name not in have:
-                    conn.exec_driver_sql(f"ALTER TABLE xops_audit ADD COLUMN {name} {kind}")  # nosec B608: fixed names
+            for name, kind in missing:
+                conn.exec_driver_sql(f"ALTER TABLE xops_audit ADD COLUMN {name} {kind}")  # nosec B608: fixed names
             conn.execute(self._insert_ignore(audit_head), [{"id": 1, "seq": 0, "hash": GENESIS}])
 
     @classmethod
