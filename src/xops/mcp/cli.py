@@ -30,7 +30,7 @@ def _mcpo_group() -> None:
     """mcpo: the MCP servers as OpenAPI endpoints."""
 
 
-TOKEN_ENV = "XOPS_MCP_TOKEN"
+TOKEN_ENV = "XOPS_MCP_TOKEN"  # nosec B105 # the variable's name, not a token
 MIN_TOKEN_LENGTH = 16
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -141,7 +141,7 @@ def mcpo_serve(
     typer.echo(f"mcpo: http://{host}:{port}/{{{','.join(generated['mcpServers'])}}}/docs (config {path})", err=True)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execve(python, bridge.launch_argv(python, host, port, path), {**os.environ, bridge.KEY_ENV: key})
+    os.execve(python, bridge.launch_argv(python, host, port, path), {**os.environ, bridge.KEY_ENV: key})  # nosec B606 # fixed argv, no shell
 
 
 @mcp_app.command("tools")
