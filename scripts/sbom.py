@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,8 +26,21 @@ def generate(out: Path = OUT) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([tool, "requirements", str(REQUIREMENTS), "--pyproject", str(REPO / "pyproject.toml"),  # nosec B603 # fixed argv
                     "--mc-type", "application", "--output-reproducible", "--of", "JSON", "-o", str(out)],
-                   check=True, cwd=REPO)
-    return json.loads(out.read_text())
+                   check=True, cwd=REPO, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    doc = json.loads(out.read_text())
+    # torch is installed by the Dockerfile before image.txt (CPU build, pinned by version): listed too
+    pin = re.search(r"torch==([\w.+]+)", (REPO / "Dockerfile").read_text())
+    if pin:
+        doc["components"].append({
+            "bom-ref": "dockerfile-torch", "type": "library", "name": "torch", "version": pin.group(1),
+            "purl": f"pkg:pypi/torch@{pin.group(1).replace('+', '%2B')}?repository_url=https://download.pytorch.org/whl/cpu",
+            "description": "Dockerfile: the CPU build from PyTorch's CPU index, pinned by version (not by hash)"})
+        out.write_text(json.dumps(doc, indent=2) + "\n")
+    return doc
+
+
+def hashed(component: dict) -> bool:
+    return any(ref.get("hashes") for ref in component.get("externalReferences", []))
 
 
 def main() -> None:
@@ -33,10 +48,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT, help=f"where to write it (default {OUT.relative_to(REPO)})")
     args = parser.parse_args()
     doc = generate(args.out)
-    hashed = sum(1 for c in doc.get("components", []) if c.get("hashes"))
+    n_hashed = sum(1 for c in doc.get("components", []) if hashed(c))
     print(f"SBOM: {args.out} (CycloneDX {doc['specVersion']}): {doc['metadata']['component']['name']} "
           f"{doc['metadata']['component']['version']} and {len(doc.get('components', []))} components, "
-          f"{hashed} with sha256 hashes")
+          f"{n_hashed} with sha256 hashes")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from xops.core import registry
 from xops.core.models import PILLARS, Finding, Status
 from xops.core.scan import ScanResult
 from xops.evidence.store import EVIDENCE_FILES
-from xops.security.untrusted import fill_cli, md, md_code
+from xops.security.untrusted import clip, fill_cli, inert_markdown, md, md_code
 
 # The run folder's files (the evidence store's list) and the API's zip of the folder.
 LINKED_EVIDENCE = (*EVIDENCE_FILES, "evidence.zip")
@@ -56,7 +56,8 @@ def answer_markdown(question: str | None, result: ScanResult, *, evidence_base: 
     money_first = pillars == ["finops"] or (route is not None and "finops" in route.pillars[:1])
     lines: list[str] = []
     if note:
-        lines += [f"> **Note:** {md(note, 1000)}", ""]
+        # our words around an LLM's or endpoint's error text: that text may act on nothing (HTML, links, images)
+        lines += [f"> **Note:** {inert_markdown(clip(note, 1000), code_urls=False)}", ""]
     if question:
         lines += [f"**Question:** {md(question, 1000)}", ""]
     scope = f"{len(result.accounts)} account(s) ({', '.join(result.accounts)}), {len(result.regions)} region(s)"
