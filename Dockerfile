@@ -27,8 +27,9 @@ CMD ["demo"]
 
 FROM core AS mcpo
 USER root
-COPY requirements/mcpo.txt /tmp/mcpo.txt
-RUN python -m venv /opt/mcpo-venv && /opt/mcpo-venv/bin/pip install --no-cache-dir -r /tmp/mcpo.txt
+COPY requirements/mcpo-image.txt /tmp/mcpo-image.txt
+RUN python -m venv /opt/mcpo-venv \
+ && /opt/mcpo-venv/bin/pip install --no-cache-dir --require-hashes --no-deps -r /tmp/mcpo-image.txt
 ENV XOPS_MCPO_VENV=/opt/mcpo-venv
 USER xops
 EXPOSE 8800

@@ -11,10 +11,10 @@ IMAGE = REPO / "requirements" / "image.txt"
 SBOM = REPO / "sbom" / "xops-image.cdx.json"
 
 
-def pins() -> dict[str, str]:
-    """name -> version of every requirement in requirements/image.txt (each must carry sha256 hashes)."""
+def pins(path: Path = IMAGE) -> dict[str, str]:
+    """name -> version of every requirement in a requirements file (each must carry sha256 hashes)."""
     out: dict[str, str] = {}
-    text = IMAGE.read_text().replace("\\\n", " ")
+    text = path.read_text().replace("\\\n", " ")
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if not line or line.startswith("-"):
@@ -32,13 +32,15 @@ def test_every_image_requirement_is_pinned_with_a_hash() -> None:
     for dep in ("boto3", "fastapi", "limits", "moto", "crewai", "litellm", "chromadb", "sympy", "setuptools"):
         assert dep in pinned, dep
     assert not any(n.startswith(("nvidia-", "triton", "cuda-")) for n in pinned)  # a CPU image
+    mcpo = pins(REPO / "requirements" / "mcpo-image.txt")
+    assert mcpo["mcpo"] == "0.0.20" and mcpo["mcp"].startswith("1.") and int(mcpo["fastapi"].split(".")[1]) < 145
 
 
 def test_the_dockerfile_installs_only_with_hashes() -> None:
     text = (REPO / "Dockerfile").read_text()
     assert "--require-hashes" in text and "requirements/image.txt" in text
     core = text.split("FROM core AS mcpo")[0]
-    for line in [line for line in core.replace("\\\n", " ").splitlines() if "pip install" in line]:
+    for line in [line for line in text.replace("\\\n", " ").splitlines() if "pip install" in line]:
         for cmd in line.split("&&"):
             if "pip install" in cmd:
                 assert "--require-hashes" in cmd or "--no-deps" in cmd, cmd.strip()  # nothing resolved unpinned
