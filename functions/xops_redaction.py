@@ -310,9 +310,10 @@ def find(text: str) -> list[Match]:
     return [Match(kind, start, end) for start, end, _, kind in merged]
 
 
-def redact(text: str) -> tuple[str, list[str]]:
-    """The text with every secret replaced by [REDACTED:<kind>], and the kinds found (in order)."""
-    found = find(text)
+def redact(text: str, allow: frozenset[str] = frozenset()) -> tuple[str, list[str]]:
+    """The text with every secret replaced by [REDACTED:<kind>], and the kinds found (in order). Spans equal to
+    a value in `allow` (identifiers a finding names, such as an access key's id) are kept."""
+    found = [m for m in find(text) if text[m.start:m.end] not in allow] if allow else find(text)
     if not found:
         return text, []
     out, last = [], 0
@@ -340,6 +341,44 @@ def redact_value(value: object) -> object:
     if isinstance(value, list | tuple):
         return [redact_value(v) for v in value]
     return value
+
+
+# A finding's identifiers: AWS ids (an access key's id names the key an IAM check is about), never masked.
+FINDING_IDS = ("analyzer_id", "account_id", "region", "resource_id", "resource_arn", "status", "severity")
+
+
+def identifiers(value: object) -> frozenset[str]:
+    """Every identifier (`FINDING_IDS` field) of every finding inside a JSON-like value."""
+    out: set[str] = set()
+
+    def walk(v: object) -> None:
+        if isinstance(v, dict):
+            out.update(str(v[k]) for k in FINDING_IDS if isinstance(v.get(k), str))
+            for item in v.values():
+                walk(item)
+        elif isinstance(v, list | tuple):
+            for item in v:
+                walk(item)
+
+    walk(value)
+    return frozenset(out)
+
+
+def redact_keeping_ids(value: object, allow: frozenset[str]) -> object:
+    """`redact_value`, but identifier fields are kept, and so is any span equal to an identifier in `allow`."""
+    if isinstance(value, str):
+        return redact(value, allow)[0]
+    if isinstance(value, dict):
+        return {k: v if k in FINDING_IDS else redact_keeping_ids(v, allow) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_keeping_ids(v, allow) for v in value]
+    return value
+
+
+def redact_finding(finding: dict[str, object]) -> dict[str, object]:
+    """A finding (as JSON) with every secret in its text masked: message, evidence and any other field, but not
+    its identifiers (`FINDING_IDS`)."""
+    return {k: v if k in FINDING_IDS else redact_value(v) for k, v in finding.items()}
 # ---- end of secrets.py ----
 
 TAIL = 4096  # characters of a streamed reply kept as context (a PEM key's BEGIN line, a header's name)

@@ -274,10 +274,11 @@ _CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
 _BARE_URL = re.compile(r"(?<![\w/`<(])((?:https?|ftp)://[^\s<>`()\[\]]+|www\.[^\s<>`()\[\]]+)")
 
 
-def inert_markdown(text: str, allowed_prefixes: tuple[str, ...] = ("/v1/runs/",)) -> str:
+def inert_markdown(text: str, allowed_prefixes: tuple[str, ...] = ("/v1/runs/",), code_urls: bool = True) -> str:
     """An LLM's markdown with its formatting kept, minus what could act: raw HTML tags are escaped, images
     become their alt text and address, a link shows its address unless it points at `allowed_prefixes`, and a
-    bare URL becomes code (visible, not clickable). Code spans and blocks are left as they are (literal)."""
+    bare URL becomes code (visible, not clickable; `code_urls=False` leaves it: a URL the text shows in full).
+    Code spans and blocks are left as they are (literal)."""
     def image(m: re.Match[str]) -> str:
         return f"{m.group(1)} (image: `{md_code(m.group(2))}`)"
 
@@ -292,7 +293,7 @@ def inert_markdown(text: str, allowed_prefixes: tuple[str, ...] = ("/v1/runs/",)
         part = _IMAGE.sub(image, part)
         part = _LINK.sub(link, part)
         part = _REF_DEF.sub(lambda m: f"{m.group(1)}: `{md_code(m.group(2))}`", part)
-        return _BARE_URL.sub(lambda m: f"`{md_code(m.group(1))}`", part)
+        return _BARE_URL.sub(lambda m: f"`{md_code(m.group(1))}`", part) if code_urls else part
 
     return "".join(p if i % 2 else prose(p) for i, p in enumerate(_CODE.split(text)))
 
