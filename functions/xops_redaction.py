@@ -188,9 +188,16 @@ def _gated(min_len: int = 16, min_entropy: float = 3.0) -> Check:
 
 def _unlabelled_aws_secret(m: re.Match[str]) -> str | None:
     v = m.group("s")
-    if not (re.search(r"[A-Z]", v) and re.search(r"[a-z]", v) and re.search(r"[0-9/+]", v)):
-        return None
+    if not (re.search(r"[A-Z]", v) and re.search(r"[a-z]", v) and re.search(r"[0-9]", v)):
+        return None  # 40 random base64 characters without a digit: 1 in 900 keys, and every CamelCase path
     return "" if entropy(v) >= 4.0 and not _printable_base64(v) else None
+
+
+# An unquoted "secret: the same value as …" is a sentence about a secret, not one.
+PROSE = {"the", "a", "an", "your", "this", "that", "these", "its", "our", "my", "same", "set", "see", "use", "from",
+         "in", "of", "to", "for", "and", "or", "is", "are", "was", "not", "what", "which", "where", "when", "how", "it",
+         "must", "should", "will", "can", "if", "as", "at", "by", "on", "with"}
+_CODE_REFERENCE = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+")  # settings.token, self.valves.key
 
 
 def _assignment(m: re.Match[str]) -> str | None:
@@ -201,6 +208,12 @@ def _assignment(m: re.Match[str]) -> str | None:
     value = m.group("s")
     if not _plain_value(value):
         return None
+    if m.groupdict().get("q") is None:
+        after = m.string[m.end():m.end() + 1]
+        if (_CODE_REFERENCE.fullmatch(value) or after in ("[", "(")
+                or (re.fullmatch(r"[a-z_][a-z0-9_]*", value) and after in (",", ")"))
+                or value.lower() == m.group("key").strip("-").lower() or value.lower() in PROSE):
+            return None  # code (a variable, attribute, call, index or keyword argument) or prose, not a literal
     if strict:
         if not (labelled_value(value) or _PREFIXED.match(value)):
             return None
@@ -217,11 +230,11 @@ def _uri_password(m: re.Match[str]) -> str | None:
 B64 = r"A-Za-z0-9/+"
 ASSIGN = re.compile(
     r"""(?<![\w.\-/:])(?P<key>-{0,2}[A-Za-z_$@][\w.\-]{0,80}?)(?:\\?["'])?       # a name, maybe quoted
-        \s*(?:=>|:=|[:=])\s*                                               # = : =>
+        [ \t]*(?:=>|:=|[:=])[ \t]*                                         # = : => (on one line)
         (?P<q>\\?["'`])?
         (?P<s>(?(q)[^\n"'`\\]{1,512}|[^\s"'`,;\\<>()\[\]{}]{1,512}))
         (?(q)\\?["'`])""", re.VERBOSE)
-FLAG = re.compile(r"""(?<![\w-])(?P<key>--[A-Za-z][\w-]*|-[a-z][a-z-]+)[ ]+(?P<q>["']?)(?P<s>[^\s"'`\-][^\s"'`]{2,511})(?P=q)""")
+FLAG = re.compile(r"""(?<![\w-])(?P<key>--[A-Za-z][\w-]*|-[a-z][a-z-]+)[ ]+(?P<q>["']?)(?P<s>[^\s"'`\-(\[{<][^\s"'`]{2,511})(?P=q)""")
 _PREFIXED = re.compile(r"(?:gh[pousr]_|github_pat_|glpat-|xox[abposr]-|sk-ant-|sk-|sk_live_|sk_test_|rk_live_|"
                        r"rk_test_|AKIA|ASIA|AIza|GOCSPX-|ya29\.|npm_|eyJ)")
 

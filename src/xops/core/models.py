@@ -26,7 +26,7 @@ class Severity(StrEnum):
 
 class Status(StrEnum):
     FAIL = "FAIL"
-    PASS = "PASS"  # nosec B105 # a status
+    PASS = "PASS"
     ERROR = "ERROR"
 
 

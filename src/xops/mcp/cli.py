@@ -30,7 +30,7 @@ def _mcpo_group() -> None:
     """mcpo: the MCP servers as OpenAPI endpoints."""
 
 
-TOKEN_ENV = "XOPS_MCP_TOKEN"  # nosec B105 # the variable's name, not a token
+TOKEN_ENV = "XOPS_MCP_TOKEN"
 MIN_TOKEN_LENGTH = 16
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 

@@ -24,6 +24,7 @@ from xops.owui.shared import (
     tidy_answer,
     user_groups,
 )
+from xops.security.untrusted import md
 
 HOLD_BACK = 800  # characters: the evidence links at the end of the API's answer
 Emitter = Callable[[dict[str, Any]], Awaitable[None]] | None
@@ -87,7 +88,7 @@ async def run_pillar(valves: Any, pillar: str, body: dict[str, Any], user: dict[
                     sent = len(answer) - HOLD_BACK
             elif kind == "run.failed":
                 await emit_status(emitter, "The run failed", done=True)
-                yield f"xOps: the run failed: {data.get('message')} ({data.get('hint')})"
+                yield f"xOps: the run failed: {md(data.get('message'), 1000)} ({md(data.get('hint'), 1000)})"
                 return
             elif kind == "run.cancelled":
                 await emit_status(emitter, "The run was cancelled", done=True)
@@ -101,4 +102,4 @@ async def run_pillar(valves: Any, pillar: str, body: dict[str, Any], user: dict[
                 yield "\n" + chart
     except XopsApiError as exc:
         await emit_status(emitter, exc.title, done=True)
-        yield exc.user_message()
+        yield md(exc.user_message(), 2000)

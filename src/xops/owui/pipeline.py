@@ -25,6 +25,7 @@ from xops.owui.shared import (
     tidy_answer,
 )
 from xops.owui.signed import verify_identity
+from xops.security.untrusted import md
 
 
 class Pipeline:
@@ -95,7 +96,8 @@ class Pipeline:
                         sent = len(answer) - hold
                 elif kind in ("run.failed", "run.cancelled"):
                     yield status("The run did not finish", done=True)
-                    yield f"xOps: the run {kind.split('.')[1]}: {data.get('message', '')} {data.get('hint', '')}"
+                    yield (f"xOps: the run {kind.split('.')[1]}: {md(data.get('message', ''), 1000)} "
+                           f"{md(data.get('hint', ''), 1000)}")
                     return
             final = tidy_answer(answer, run_id)
             yield final[sent:] if final.startswith(answer[:sent]) else "\n\n" + final
@@ -105,4 +107,4 @@ class Pipeline:
                     yield "\n" + chart
         except XopsApiError as exc:
             yield status(exc.title, done=True)
-            yield exc.user_message()
+            yield md(exc.user_message(), 2000)

@@ -21,7 +21,8 @@ MAX_TEXT = 300  # characters of one untrusted value in chat, summaries and repor
 MAX_CELL = 2000  # characters of one spreadsheet cell
 ELLIPSIS = "…"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]()!|~#{}+@:$])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()!|~#{}+@$])")
+_MASKED = re.compile(r"(\[REDACTED:[a-z0-9-]+\])")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -35,10 +36,14 @@ def clip(text: object, limit: int = MAX_TEXT) -> str:
 def md(text: object, limit: int = MAX_TEXT) -> str:
     """Inert markdown: every character markdown or HTML would act on is escaped (links, images, emphasis, tables,
     HTML tags and entities, autolinks of URLs and e-mail addresses)."""
-    value = clip(text, limit)
+    parts = _MASKED.split(clip(text, limit))  # a [REDACTED:kind] marker stays as it is (inert on its own)
+    return "".join(p if i % 2 else _md_escape(p) for i, p in enumerate(parts))
+
+
+def _md_escape(value: str) -> str:
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    value = _MD_SPECIAL.sub(r"\\\1", value)
-    return re.sub(r"(?i)\bwww\.", r"www\\.", value)
+    value = _MD_SPECIAL.sub(r"\\\1", value).replace("://", "\\://")  # no autolink of a URL ...
+    return re.sub(r"(?i)\bwww\.", r"www\\.", value)  # ... or of www.
 
 
 def md_code(text: object, limit: int = MAX_TEXT) -> str:

@@ -539,6 +539,16 @@ def lookalikes() -> list[dict[str, Any]]:
             "sha 0123456789abcdef0123456789abcdef01234567"]
     for t in misc:
         add("misc", t)
+    code = ['render(result, fmt, out_path, include_pass=all_, run_dir=run_dir)',
+            'install(url, pipelines_key=pipelines_key, pipelines_secret=pipelines_secret)',
+            '"XOPS_API_KEY": keys["api-key"], "XOPS_PIPELINES_SECRET": keys["pipelines-secret"],',
+            'raise _fail("--pipelines-url needs --pipelines-key and --pipelines-secret (or PIPELINES_API_KEY)")',
+            'if f.status != Status.PASS:\n    shown.append(f)',
+            'password=info.password, token=self.valves.api_token',
+            "XOPS_PIPELINES_SECRET: the same value as the scope filter's valve",
+            'policy_arn = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"']
+    for t in code:
+        add("code", t)
     return out
 
 

@@ -50,7 +50,7 @@ class IamPasswordPolicyWeak(Analyzer):
             if exc.response.get("Error", {}).get("Code") != "NoSuchEntity":
                 raise
             yield self.fail(at, at.account_id, f"account {at.account_id} has no IAM password policy (AWS defaults: "
-                            "8 characters, no complexity)", evidence={"password_policy": "none"})  # nosec B105 # a fact
+                            "8 characters, no complexity)", evidence={"password_policy": "none"})
             return
         length = int(policy.get("MinimumPasswordLength", 0))
         problems = [f"minimum length {length} < {params.min_length}"] if length < params.min_length else []

@@ -90,7 +90,7 @@ class Estate:
         self.endpoint = endpoint
         self.seed = seed
         self.scale = scale
-        self.rng = random.Random(seed)  # nosec B311 # a reproducible demo estate, not a secret
+        self.rng = random.Random(seed)
         self.management = MANAGEMENT_ACCOUNT
         self.member = member_account
         self.accounts = [self.management, self.member]

@@ -19,7 +19,7 @@ GLOBAL = "global"
 MFA = "devsecops.iam_user_console_without_mfa"
 KEY_AGE = "devsecops.iam_access_key_older_than_90_days"
 ADMIN = "devsecops.iam_user_admin_policy_attached"
-PASSWORD = "devsecops.iam_password_policy_weak"  # nosec B105 # an analyzer id
+PASSWORD = "devsecops.iam_password_policy_weak"
 ENCRYPTION = "devsecops.s3_bucket_no_default_encryption"
 PUBLIC_BLOCK = "devsecops.s3_bucket_no_public_access_block"
 TRAIL = "devsecops.cloudtrail_not_multi_region"
@@ -71,7 +71,7 @@ def plant_iam_users(estate: Estate, account: str, iam: Any) -> None:
         return name
 
     def console(name: str) -> None:
-        iam.create_login_profile(UserName=name, Password="Xops-Demo-Passw0rd!")  # nosec B106 # a moto sandbox user
+        iam.create_login_profile(UserName=name, Password="Xops-Demo-Passw0rd!")
 
     def access_key(name: str, age_days: int) -> str:
         kid = str(iam.create_access_key(UserName=name)["AccessKey"]["AccessKeyId"])
