@@ -437,6 +437,11 @@ def outside_data_blocks(text: str) -> str:
 # ---- end of untrusted.py ----
 
 
+def inert(text: object) -> str:
+    """The API's words (a refusal, a failure) for the chat: as written, minus HTML, images and hidden links."""
+    return inert_markdown(clip(text, 2000), code_urls=False)
+
+
 class Pipeline:
     class Valves(BaseModel):
         # No secrets and no URL here: anyone who reaches the Pipelines server can read and change valves.
@@ -505,8 +510,8 @@ class Pipeline:
                         sent = len(answer) - hold
                 elif kind in ("run.failed", "run.cancelled"):
                     yield status("The run did not finish", done=True)
-                    yield (f"xOps: the run {kind.split('.')[1]}: {md(data.get('message', ''), 1000)} "
-                           f"{md(data.get('hint', ''), 1000)}")
+                    yield (f"xOps: the run {kind.split('.')[1]}: {inert(data.get('message', ''))} "
+                           f"{inert(data.get('hint', ''))}")
                     return
             final = tidy_answer(answer, run_id)
             yield final[sent:] if final.startswith(answer[:sent]) else "\n\n" + final
@@ -516,4 +521,4 @@ class Pipeline:
                     yield "\n" + chart
         except XopsApiError as exc:
             yield status(exc.title, done=True)
-            yield md(exc.user_message(), 2000)
+            yield inert(exc.user_message())

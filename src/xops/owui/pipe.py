@@ -24,7 +24,14 @@ from xops.owui.shared import (
     tidy_answer,
     user_groups,
 )
-from xops.security.untrusted import md
+from xops.security.untrusted import clip, inert_markdown
+
+
+def inert(text: object) -> str:
+    """The API's words (a refusal, a failure) for the chat: as written, minus HTML, images and hidden links
+    (they may quote a request's input or an AWS error)."""
+    return inert_markdown(clip(text, 2000), code_urls=False)
+
 
 HOLD_BACK = 800  # characters: the evidence links at the end of the API's answer
 Emitter = Callable[[dict[str, Any]], Awaitable[None]] | None
@@ -88,7 +95,7 @@ async def run_pillar(valves: Any, pillar: str, body: dict[str, Any], user: dict[
                     sent = len(answer) - HOLD_BACK
             elif kind == "run.failed":
                 await emit_status(emitter, "The run failed", done=True)
-                yield f"xOps: the run failed: {md(data.get('message'), 1000)} ({md(data.get('hint'), 1000)})"
+                yield f"xOps: the run failed: {inert(data.get('message'))} ({inert(data.get('hint'))})"
                 return
             elif kind == "run.cancelled":
                 await emit_status(emitter, "The run was cancelled", done=True)
@@ -102,4 +109,4 @@ async def run_pillar(valves: Any, pillar: str, body: dict[str, Any], user: dict[
                 yield "\n" + chart
     except XopsApiError as exc:
         await emit_status(emitter, exc.title, done=True)
-        yield md(exc.user_message(), 2000)
+        yield inert(exc.user_message())
