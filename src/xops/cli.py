@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from xops import __version__
+from xops.api.audit_cli import audit_app
 from xops.api.cli import api_app
 from xops.core.errors import FailOnThreshold, UsageError, XopsError
 from xops.identity.cli import iam_app, identity_app
@@ -43,6 +44,7 @@ app.add_typer(mcpo_app, name="mcpo")
 app.add_typer(iam_app, name="iam")
 app.add_typer(identity_app, name="identity")
 app.add_typer(api_app, name="api")
+app.add_typer(audit_app, name="audit")
 app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(owui_app, name="owui")
 app.add_typer(stack_app, name="stack")

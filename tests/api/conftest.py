@@ -15,7 +15,7 @@ from tests.harness.sandbox import RunningSandbox
 
 @pytest.fixture(scope="session")
 def api_sandbox(sandbox: RunningSandbox) -> RunningSandbox:
-    """The shared demo estate (tests/conftest.py); API tests only read it."""
+    """The shared demo estate (the root conftest.py); API tests only read it."""
     return sandbox
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from tests.harness.aws import SandboxAws
-from tests.harness.llm_stub import LlmStub, Reply, ToolCall
+from tests.harness.llm_stub import LlmStub, Reply, ToolCall, unwrap
 from tests.harness.sandbox import XOPS
 from xops.sandbox.moto_server import free_port
 
@@ -50,7 +50,7 @@ def test_crew_run_opens_no_connection_outside_loopback(sandbox_aws: SandboxAws, 
             return Reply(tool_calls=[ToolCall("finops_ebs_volume_unattached")])
         if body.get("tools"):
             return Reply(text="Unattached: " + ", ".join(f["resource_id"] for m in results
-                                                          for f in json.loads(m["content"])["findings"]))
+                                                          for f in json.loads(unwrap(m["content"]))["findings"]))
         return Reply(text="Answer: " + body["messages"][-1]["content"].split("## finops_analysis", 1)[1].strip())
 
     stub = LlmStub(script).start()

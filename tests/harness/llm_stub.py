@@ -68,6 +68,14 @@ def message_text(body: dict[str, Any]) -> str:
 CALL = re.compile(r"call (\S+) with (\{.*\})", re.DOTALL)
 
 
+def unwrap(text: str) -> str:
+    """The payload of the first XOPS_DATA block in a text (tool results, reports), else the text itself."""
+    from xops.security.untrusted import data_blocks
+
+    blocks = data_blocks(text)
+    return blocks[0][1] if blocks else text
+
+
 def echo_tools(body: dict[str, Any]) -> Reply:
     """Prompt `call <tool name part> with <JSON arguments>`: a call of the first offered tool whose name
     contains that part. After a tool result: `TOOL RESULT: <content>`."""
@@ -108,7 +116,7 @@ def analysts(wanted: list[str], delay: float = 0.0, opening: threading.Barrier |
             lines = []
             for m in results:
                 try:
-                    doc = json.loads(m["content"])
+                    doc = json.loads(unwrap(m["content"]))
                 except ValueError as exc:
                     raise ValueError(f"tool result is not JSON: {m['content']!r:.300}") from exc
                 ids = ", ".join(f["resource_id"] for f in doc["findings"])
@@ -116,7 +124,7 @@ def analysts(wanted: list[str], delay: float = 0.0, opening: threading.Barrier |
             return Reply(text="\n".join(lines))
         prompt = msgs[-1]["content"]
         reports = prompt.split("Specialists' reports:", 1)[1].split("Write the answer", 1)[0].strip()
-        return Reply(text="## Answer\n" + reports)
+        return Reply(text="## Answer\n" + unwrap(reports))
 
     return script
 

@@ -3,7 +3,7 @@
 `start_openwebui(folder)` runs `open-webui serve` on a free 127.0.0.1 port, offline (no Ollama/OpenAI
 backends, no update check, no telemetry, embeddings set to a remote engine it never calls), with an admin
 created at boot, and returns its URL and the admin's bearer token. The session fixture `openwebui`
-(registered in tests/conftest.py) shares one instance per pytest worker: mark tests that use it with
+(registered in the root conftest.py) shares one instance per pytest worker: mark tests that use it with
 `@pytest.mark.xdist_group("openwebui")` so one worker starts it (~10 s, ~400 MB).
 
 Open WebUI keeps its configuration in DATA_DIR's database: tests that change settings (tool servers,

@@ -1,5 +1,5 @@
 """MCP test fixtures: real servers in subprocesses (stdio, streamable HTTP, mcpo) reading the moto server of
-tests/conftest.py. The inventory cache is off (XOPS_MCP_CACHE_SECONDS=0) so each test sees what it created."""
+the root conftest.py. The inventory cache is off (XOPS_MCP_CACHE_SECONDS=0) so each test sees what it created."""
 
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ import base64
 import pytest
 
 from xops.owui.chart import cost_and_savings, finops_chart_markdown
-from xops.owui.redact import redact
 from xops.owui.shared import identity_headers, run_id_in, status_text, tidy_answer
+from xops.security.secrets import redact
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 

@@ -15,6 +15,7 @@ from xops.core import registry
 from xops.core.models import PILLARS, Finding, Status
 from xops.core.scan import ScanResult
 from xops.evidence.store import EVIDENCE_FILES
+from xops.security.untrusted import clip, inert_markdown, md, md_code
 
 # The run folder's files (the evidence store's list) and the API's zip of the folder.
 LINKED_EVIDENCE = (*EVIDENCE_FILES, "evidence.zip")
@@ -33,10 +34,6 @@ class Related(BaseModel):
     title: str
     source: str
     text: str = ""
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _usd(value: float | None) -> str:
@@ -59,9 +56,10 @@ def answer_markdown(question: str | None, result: ScanResult, *, evidence_base: 
     money_first = pillars == ["finops"] or (route is not None and "finops" in route.pillars[:1])
     lines: list[str] = []
     if note:
-        lines += [f"> **Note:** {note}", ""]
+        # our words around an LLM's or endpoint's error text: that text may act on nothing (HTML, links, images)
+        lines += [f"> **Note:** {inert_markdown(clip(note, 1000), code_urls=False)}", ""]
     if question:
-        lines += [f"**Question:** {question}", ""]
+        lines += [f"**Question:** {md(question, 1000)}", ""]
     scope = f"{len(result.accounts)} account(s) ({', '.join(result.accounts)}), {len(result.regions)} region(s)"
     routed = f" Routed to {route.describe()}." if route else ""
     lines += [f"I ran {len(result.analyzer_ids)} {'/'.join(PILLAR_NAMES[p] for p in pillars)} analyzers over "
@@ -85,8 +83,8 @@ def answer_markdown(question: str | None, result: ScanResult, *, evidence_base: 
                   "| severity | resource | account | region | $/month | finding |",
                   "| --- | --- | --- | --- | ---: | --- |"]
         for f in shown:
-            lines.append(f"| {f.severity.value} | `{_cell(f.resource_id)}` | {f.account_id} | {f.region} | "
-                         f"{_usd(f.est_monthly_usd)} | {_cell(f.message)} |")
+            lines.append(f"| {f.severity.value} | `{md_code(f.resource_id)}` | {md(f.account_id)} | {md(f.region)} | "
+                         f"{_usd(f.est_monthly_usd)} | {md(f.message)} |")
         lines += ["", "### What to do next", ""]
         grouped: dict[str, list[Finding]] = defaultdict(list)
         for f in fails:
@@ -99,7 +97,7 @@ def answer_markdown(question: str | None, result: ScanResult, *, evidence_base: 
             items = grouped[analyzer_id]
             usd = round(sum(f.est_monthly_usd or 0.0 for f in items), 2)
             money = f", {_usd(usd)}/month" if usd else ""
-            ids = ", ".join(f"`{f.resource_id}`" for f in items[:IDS_PER_ACTION])
+            ids = ", ".join(f"`{md_code(f.resource_id)}`" for f in items[:IDS_PER_ACTION])
             if len(items) > IDS_PER_ACTION:
                 ids += f" and {len(items) - IDS_PER_ACTION} more (findings.csv has them all)"
             first = items[0]
@@ -114,11 +112,11 @@ def answer_markdown(question: str | None, result: ScanResult, *, evidence_base: 
         for e in errors:
             if e.message not in seen and len(seen) < 5:
                 seen.add(e.message)
-                lines.append(f"- {e.analyzer_id} in {e.account_id}/{e.region}: {_cell(e.message)}")
+                lines.append(f"- {e.analyzer_id} in {md(e.account_id)}/{md(e.region)}: {md(e.message)}")
     if related:
         lines += ["", "### Related playbooks", ""]
         for r in related:
-            lines.append(f"- {r.title} ({r.source})")
+            lines.append(f"- {md(r.title)} ({md(r.source)})")
     lines += ["", "### Evidence", ""]
     lines += evidence_links(evidence_base)
     return "\n".join(lines) + "\n"

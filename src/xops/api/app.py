@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Security
 from fastapi import Path as PathParam
@@ -34,6 +34,8 @@ from xops.api.audit import Audit
 from xops.api.auth import AuthError, Identity, check_key, identify, may_read
 from xops.api.bus import EventBus
 from xops.api.engine import RunEngine, RunRequest
+from xops.api.guard import Guard, Limited, RateLimiter
+from xops.api.keys import KeyRing
 from xops.api.problems import Problem
 from xops.api.settings import ApiSettings
 from xops.api.store import Store
@@ -44,6 +46,7 @@ from xops.core.models import Severity
 TERMINAL_EVENTS = ("run.finished", "run.failed", "run.cancelled")
 EVIDENCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 RETRY_AFTER_SECONDS = 30
+KEY_TOUCH_SECONDS = 60.0  # a key's last-used time is written at most this often per replica
 
 
 # -- response models ------------------------------------------------------------------------------------
@@ -115,8 +118,12 @@ def analyzer_json(a: Any) -> dict[str, Any]:
     return {**a.meta.model_dump(mode="json"), "params": a.Params.model_json_schema()}
 
 
+GUARD_CODES = (413, 429, 431)  # every route: body too large, rate limited (Retry-After), headers too large
+
+
 def _problem_doc(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {c: {"description": "problem+json", "content": {"application/problem+json": {}}} for c in codes}
+    return {c: {"description": "problem+json", "content": {"application/problem+json": {}}}
+            for c in sorted({*codes, *GUARD_CODES})}
 
 
 def create_app(settings: ApiSettings, *, store: Store | None = None) -> FastAPI:
@@ -140,7 +147,12 @@ def create_app(settings: ApiSettings, *, store: Store | None = None) -> FastAPI:
     app = FastAPI(title="xOps Runbooks API", version=__version__, lifespan=lifespan,
                   description="Runs of read-only AWS analyzers with streamed progress, findings and evidence. "
                               "Every /v1 route needs `Authorization: Bearer <key>`; errors are problem+json.")
+    keyring = KeyRing(settings.api_keys, settings.api_keys_path)
+    limiter = RateLimiter(settings.rate_limit, settings.run_rate_limit, settings.auth_failure_limit,
+                          settings.rate_limit_storage)
+    touched: dict[str, float] = {}
     app.state.engine, app.state.store, app.state.audit, app.state.bus = engine, store, audit, bus
+    app.state.keyring, app.state.limiter = keyring, limiter
     problems.install(app)
 
     @app.middleware("http")
@@ -151,18 +163,52 @@ def create_app(settings: ApiSettings, *, store: Store | None = None) -> FastAPI:
             span.set_attribute("http.status_code", response.status_code)
             return response
 
+    # outermost: size limits and security headers for every response, errors and docs included
+    app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes, max_header_bytes=settings.max_header_bytes)
+
+    def too_many(exc: Limited, who: str) -> Problem:
+        return Problem(429, "too many requests", f"{who} has used its budget of {exc.limit} ({exc.what})",
+                       f"retry after {exc.retry_after} s; an admin sets XOPS_API_RATE_LIMIT / "
+                       "XOPS_API_RUN_RATE_LIMIT", headers={"Retry-After": str(exc.retry_after)})
+
+    def touch(key_id: str) -> None:
+        now = time.monotonic()
+        if now - touched.get(key_id, -KEY_TOUCH_SECONDS) >= KEY_TOUCH_SECONDS:
+            touched[key_id] = now
+            try:
+                store.touch_key(key_id)
+            except Exception:  # bookkeeping: never refuse a request because of it
+                problems.log.warning("could not record the key's last use", extra={"key_id": key_id})
+
     bearer = HTTPBearer(auto_error=False, description="An xOps API key (XOPS_API_KEYS)")
 
     def caller(request: Request, _: Annotated[Any, Security(bearer)] = None) -> Identity:
+        client = request.client.host if request.client else "unknown"
         try:
-            check_key(settings, request.headers.get("authorization"))
-            return identify(settings, {k.lower(): v for k, v in request.headers.items()})
+            key = check_key(keyring, request.headers.get("authorization"))
         except AuthError as exc:
-            action = "auth.refused" if exc.status == 401 else "scope.refused"
-            user = request.headers.get("x-openwebui-user-email") or request.headers.get("x-openwebui-user-id") or None
-            audit.record(action, None, user=user, detail={"path": request.url.path, "reason": exc.title})
-            raise Problem(exc.status, exc.title, exc.detail,
-                          headers={"WWW-Authenticate": "Bearer"} if exc.status == 401 else None) from None
+            try:
+                limiter.hit("auth_failures", client)
+            except Limited as lim:
+                raise too_many(lim, f"client {client}") from None
+            refuse(request, exc)
+        try:
+            limiter.hit("requests", key.id)
+        except Limited as lim:
+            raise too_many(lim, f"API key {key.id}") from None
+        touch(key.id)
+        try:
+            ident = identify(settings, {k.lower(): v for k, v in request.headers.items()})
+        except AuthError as exc:
+            refuse(request, exc)
+        return ident.model_copy(update={"key_id": key.id})
+
+    def refuse(request: Request, exc: AuthError) -> NoReturn:
+        action = "auth.refused" if exc.status == 401 else "scope.refused"
+        user = request.headers.get("x-openwebui-user-email") or request.headers.get("x-openwebui-user-id") or None
+        audit.record(action, None, user=user, detail={"path": request.url.path, "reason": exc.title})
+        raise Problem(exc.status, exc.title, exc.detail,
+                      headers={"WWW-Authenticate": "Bearer"} if exc.status == 401 else None) from None
 
     Caller = Annotated[Identity, Depends(caller)]
 
@@ -245,6 +291,10 @@ def create_app(settings: ApiSettings, *, store: Store | None = None) -> FastAPI:
               responses=_problem_doc(401, 403, 422, 503))
     def create_run(body: RunRequest, ident: Caller) -> RunCreated:
         """Start a run of analyzers (a pillar, ids, a framework, or all) over a scope. Returns at once."""
+        try:
+            limiter.hit("runs", ident.key_id)
+        except Limited as lim:
+            raise too_many(lim, f"API key {ident.key_id}") from None
         if engine.draining:
             raise Problem(503, "draining", "this replica is shutting down and takes no new runs",
                           f"retry in {RETRY_AFTER_SECONDS} s (another replica, or this one after restart)",

@@ -14,6 +14,7 @@ from typing import Any
 
 from xops.api.auth import Identity
 from xops.api.store import Store, now
+from xops.security.secrets import redact_value
 
 log = logging.getLogger("xops.api.audit")
 
@@ -40,7 +41,7 @@ class Audit:
             "role": ident.role if ident else "anonymous",
             "run_id": run_id,
             "scope": ident.audit_scope() if ident else {},
-            "detail": detail or {},
+            "detail": redact_value(detail or {}),
         }
 
     def append_line(self, rec: dict[str, Any]) -> None:

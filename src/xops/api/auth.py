@@ -8,10 +8,11 @@ The cost-centre decision is made here and nowhere else: other surfaces only pass
 
 from __future__ import annotations
 
-import hmac
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
+from xops.api.keys import ApiKey, KeyRing
 from xops.api.settings import ApiSettings
 
 USER_HEADERS = {
@@ -36,24 +37,30 @@ class Identity(BaseModel):
     role: str  # admin | user | service
     groups: list[str] = []
     cost_centres: list[str] | None = None  # None = sees every finding
+    key_id: str = ""  # the API key the request came with (its id, never the key)
 
     @property
     def admin(self) -> bool:
         return self.role in ("admin", "service")
 
     def audit_scope(self) -> dict[str, object]:
-        return {"cost_centres": self.cost_centres, "groups": self.groups}
+        return {"cost_centres": self.cost_centres, "groups": self.groups, "key_id": self.key_id}
 
 
-def check_key(settings: ApiSettings, authorization: str | None) -> None:
+def check_key(keys: KeyRing, authorization: str | None) -> ApiKey:
+    """The key of a request (constant-time comparison of hashes), or a 401 saying what is wrong."""
     if not authorization:
         raise AuthError(401, "missing API key",
                         "send 'Authorization: Bearer <key>' (keys come from XOPS_API_KEYS or XOPS_API_KEYS_FILE)")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthError(401, "malformed Authorization header", "use 'Authorization: Bearer <key>'")
-    if not any(hmac.compare_digest(token.strip(), k) for k in settings.api_keys):
+    key = keys.match(token.strip())
+    if key is None:
         raise AuthError(401, "invalid API key", "check the key against XOPS_API_KEYS on the server")
+    if not key.valid_at(datetime.now(UTC)):
+        raise AuthError(401, "API key expired", f"key {key.id} was valid until {key.not_after}: use its successor")
+    return key
 
 
 def identify(settings: ApiSettings, headers: dict[str, str]) -> Identity:

@@ -6,6 +6,11 @@ analyzer for one target: findings + events in one transaction, so a step is eith
 all), `crew` (one task of `xops.crews.flow.CrewFlow`, resumed from the outputs of the earlier crew steps),
 `summarise` (evidence folder + the crew's answer, or the deterministic one).
 
+Secrets never go further than the analyzer that read them: findings are masked (`xops.security.secrets`) before
+they are stored, so the events, the findings API, the evidence, the crews' LLM prompts and the answer only ever
+see `[REDACTED:<kind>]`; so are the question (before it is stored, audited or sent to an LLM), the crews'
+outputs and every error message.
+
 SIGTERM (Fargate Spot): `drain` stops claiming, lets in-flight steps finish until the deadline, gives
 back any that did not, and marks unfinished runs `interrupted`. Any replica (this one after a restart,
 or another) resumes them from their first incomplete step: done steps are never run again.
@@ -21,7 +26,7 @@ import socket
 import threading
 import time
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -57,6 +62,8 @@ from xops.core.scope import Scope
 from xops.crews import config as crew_config
 from xops.crews.runner import TaskOutput
 from xops.llm.settings import load_llm_settings
+from xops.security.secrets import redact, redact_finding, redact_value
+from xops.security.untrusted import inert_markdown
 
 log = logging.getLogger("xops.api.engine")
 ANSWER_CHUNK = 400  # characters per answer.delta event
@@ -169,7 +176,9 @@ class RunEngine:
                              "set XOPS_LLM_PROVIDER (claude, bedrock or openai; see docs/crews.md), "
                              "or send mode auto or deterministic")
         run_id = new_run_id()
-        body = req.model_dump(mode="json")
+        body = cast(dict[str, Any], redact_value(req.model_dump(mode="json")))  # a pasted key goes no further
+        if body.get("question"):
+            body["question"] = body["question"][:4000]
         created = self.audit.entry("run.created", ident, run_id=run_id, detail=body)
         self.store.create_run(run_id, body, ident.model_dump(mode="json"), ident.cost_centres, audit_record=created)
         self.audit.append_line(created)
@@ -324,7 +333,7 @@ class RunEngine:
             params = analyzer.Params.model_validate(req.params.get(step.analyzer_id, {}))
         except ValidationError as exc:  # validated at submit; only a changed analyzer can get here
             raise UsageError(f"parameters of {step.analyzer_id} no longer validate: {exc}", "start a new run") from exc
-        found = run_step(aws, Step(analyzer, Target(step.account_id, step.region)), params)
+        found = [masked_finding(f) for f in run_step(aws, Step(analyzer, Target(step.account_id, step.region)), params)]
         centres = cost_centres(aws, found, self.settings.cost_centre_tag)
         allowed = run["cost_centres"]
         rows, shown = [], []
@@ -442,6 +451,7 @@ class RunEngine:
             pillars=[p for t in scope.get("crew", []) if (p := tasks[t].pillar)],
             focus=(scope.get("route") or {}).get("focus", []), facts=run_facts(found),
             done={o.task: o for o in earlier})
+        out = TaskOutput.model_validate(redact_value(out.model_dump(mode="json")))  # an LLM may echo a secret
         if out.error:  # the LLM failed (unreachable, timeout, refused): fall back, never fail the run
             log.warning("crew task failed; deterministic answer",
                         extra={"run_id": run["id"], "task": step.analyzer_id, "error": out.error})
@@ -456,6 +466,7 @@ class RunEngine:
                 **self._step_info(step), "tool_calls": out.tool_calls, **({"error": out.error} if out.error else {})})])
 
     def _fail_run(self, run_id: str, message: str, hint: str) -> None:
+        message, hint = redact(message)[0], redact(hint)[0]
         with self.store.write() as conn:
             run = self.store.lock_run(conn, run_id)
             if run["state"] in st.TERMINAL:
@@ -478,6 +489,13 @@ def _import_crews() -> None:
         log.exception("importing the crews failed")
 
 
+def masked_finding(f: Finding) -> Finding:
+    """The finding with every secret in its text (message, evidence) masked; the same object when clean."""
+    body = f.model_dump(mode="json")
+    clean = redact_finding(body)
+    return f if clean == body else Finding.model_validate(clean)
+
+
 def run_facts(found: list[Finding]) -> str:
     """Totals of the run's findings, for the answer writer (deterministic numbers it may quote)."""
     fails = [f for f in found if f.status == Status.FAIL]
@@ -495,7 +513,8 @@ def crew_answer(text: str, result: ScanResult, evidence_base: str) -> str:
     from xops.answer.markdown import evidence_links
 
     links = "\n".join(evidence_links(evidence_base))
-    return f"{text.strip()}\n\n_{check(text, result.findings).note()}_\n\n### Evidence\n\n{links}\n"
+    text = inert_markdown(redact(text)[0]).strip()  # an LLM's words: no secret, no raw HTML, no hidden link
+    return f"{text}\n\n_{check(text, result.findings).note()}_\n\n### Evidence\n\n{links}\n"
 
 
 def routed(req: RunRequest) -> Route | None:

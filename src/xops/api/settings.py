@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from limits import parse_many
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from xops.api.keys import ApiKey, parse_keys
 from xops.core.errors import UsageError
 from xops.settings import data_dir
 
@@ -28,8 +30,15 @@ class CostCentreMap(BaseModel):
 class ApiSettings(BaseModel):
     data_dir: Path
     database_url: str | None = None
-    api_keys: list[str] = Field(min_length=1)
+    api_keys: list[ApiKey] = Field(min_length=1, description="Accepted keys, hashed (plain keys are hashed here)")
+    api_keys_path: Path | None = Field(None, description="XOPS_API_KEYS_FILE: read again when it changes (rotation)")
     api_key_file: Path | None = Field(None, description="Where a generated key was written (local use)")
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body (413 above)")
+    max_header_bytes: int = Field(16_384, ge=1024, description="Largest total of request headers (431 above)")
+    rate_limit: str = Field("200/second;6000/minute", description="Requests per key (limits notation; 429 above)")
+    run_rate_limit: str = Field("600/minute", description="POST /v1/runs per key (each run scans AWS)")
+    auth_failure_limit: str = Field("30/minute", description="Refused keys per client address")
+    rate_limit_storage: str = Field("memory://", description="`limits` storage URI (memory://: per replica)")
     drain_seconds: float = Field(110.0, ge=0)
     workers: int = Field(2, ge=1, le=64, description="Step worker threads in this replica")
     step_lease_seconds: float = Field(600.0, gt=0, description="A claimed step older than this is re-run")
@@ -39,20 +48,20 @@ class ApiSettings(BaseModel):
     cost_centres: CostCentreMap = Field(default_factory=CostCentreMap)
     allow_writes: bool = False
 
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _hash_keys(cls, value: Any) -> Any:
+        return [ApiKey.parse(v) for v in value] if isinstance(value, list) else value
 
-def _read_keys(value: str) -> list[str]:
-    """Keys from a comma/newline list, or a JSON secret ({"keys": [...]}, ["..."], or {"api_key": "..."})."""
-    text = value.strip()
-    if text.startswith(("{", "[")):
+    @field_validator("rate_limit", "run_rate_limit", "auth_failure_limit")
+    @classmethod
+    def _limits(cls, value: str) -> str:
         try:
-            doc = json.loads(text)
+            parse_many(value)
         except ValueError as exc:
-            raise UsageError(f"the API key secret is not valid JSON: {exc}",
-                             'use {"keys": ["..."]}, a JSON list, or one key per line') from exc
-        if isinstance(doc, dict):
-            doc = doc.get("keys") or [v for k, v in doc.items() if "key" in k.lower()]
-        return [str(k).strip() for k in doc if str(k).strip()]
-    return [k.strip() for k in text.replace("\n", ",").split(",") if k.strip()]
+            raise ValueError(f"{value!r} is not a rate limit: write it like 200/second;6000/minute") from exc
+        return value
+
 
 
 def _load_cost_centres() -> CostCentreMap:
@@ -82,13 +91,15 @@ def default_workers() -> int:
 def load_settings() -> ApiSettings:
     """XOPS_API_KEYS / XOPS_API_KEYS_FILE; without either, a key is generated once into the data dir."""
     root = data_dir()
-    keys: list[str] = []
+    keys: list[ApiKey] = []
     key_file: Path | None = None
+    keys_path: Path | None = None
     if os.environ.get("XOPS_API_KEYS"):
-        keys = _read_keys(os.environ["XOPS_API_KEYS"])
+        keys = parse_keys(os.environ["XOPS_API_KEYS"])
     elif os.environ.get("XOPS_API_KEYS_FILE"):
+        keys_path = Path(os.environ["XOPS_API_KEYS_FILE"])
         try:
-            keys = _read_keys(Path(os.environ["XOPS_API_KEYS_FILE"]).read_text())
+            keys = parse_keys(keys_path.read_text())
         except OSError as exc:
             raise UsageError(f"cannot read XOPS_API_KEYS_FILE: {exc}", "mount the secret file or set XOPS_API_KEYS") from exc
     if not keys:
@@ -98,13 +109,20 @@ def load_settings() -> ApiSettings:
             fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_urlsafe(32) + "\n")
-        keys = _read_keys(key_file.read_text())
+        keys = parse_keys(key_file.read_text())
     try:
         return ApiSettings(
             data_dir=root,
             database_url=os.environ.get("XOPS_DATABASE_URL") or None,
             api_keys=keys,
+            api_keys_path=keys_path,
             api_key_file=key_file,
+            max_body_bytes=int(os.environ.get("XOPS_API_MAX_BODY_BYTES", "1048576")),
+            max_header_bytes=int(os.environ.get("XOPS_API_MAX_HEADER_BYTES", "16384")),
+            rate_limit=os.environ.get("XOPS_API_RATE_LIMIT", "200/second;6000/minute"),
+            run_rate_limit=os.environ.get("XOPS_API_RUN_RATE_LIMIT", "600/minute"),
+            auth_failure_limit=os.environ.get("XOPS_API_AUTH_FAILURE_LIMIT", "30/minute"),
+            rate_limit_storage=os.environ.get("XOPS_API_RATE_LIMIT_STORAGE", "memory://"),
             drain_seconds=float(os.environ.get("XOPS_DRAIN_SECONDS", "110")),
             workers=int(os.environ.get("XOPS_API_WORKERS") or default_workers()),
             step_lease_seconds=float(os.environ.get("XOPS_STEP_LEASE_SECONDS", "600")),
@@ -115,5 +133,5 @@ def load_settings() -> ApiSettings:
         )
     except (ValidationError, ValueError) as exc:
         raise UsageError(f"invalid API settings: {exc}",
-                         "check XOPS_DRAIN_SECONDS, XOPS_API_WORKERS, XOPS_STEP_LEASE_SECONDS and "
-                         "XOPS_INVENTORY_TTL_SECONDS") from exc
+                         "check XOPS_DRAIN_SECONDS, XOPS_API_WORKERS, XOPS_STEP_LEASE_SECONDS, "
+                         "XOPS_INVENTORY_TTL_SECONDS, XOPS_API_MAX_*_BYTES and XOPS_API_*RATE_LIMIT") from exc

@@ -50,6 +50,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, create_engine
 
+from xops.evidence.chain import GENESIS, link
+
 log = logging.getLogger("xops.api.store")
 T = TypeVar("T")
 metadata = MetaData()
@@ -145,7 +147,29 @@ audit = Table(
     Column("run_id", String(64), nullable=True),
     Column("scope", JSON, nullable=False),
     Column("detail", JSON, nullable=False),
+    # The hash chain (xops.evidence.chain): position, the previous record's hash, this record's hash.
+    Column("seq", Integer, nullable=True, unique=True),
+    Column("prev", String(64), nullable=True),
+    Column("hash", String(64), nullable=True),
 )
+
+# The chain's head: the last record's position and hash, updated with every record under a row lock (so
+# records of all replicas form one chain, and removing the newest records is detected too).
+audit_head = Table(
+    "xops_audit_head", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# API keys seen: the id and sha256 of each (never the key), when first and last used.
+api_keys = Table(
+    "xops_api_keys", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("first_used_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True), nullable=False),
+)
+AUDIT_FIELDS = ("at", "action", "user", "role", "run_id", "scope", "detail")
 
 
 def now() -> datetime:
@@ -280,6 +304,23 @@ class Store:
         self.dialect = engine.dialect.name
         self._sqlite_writer = threading.Lock()
         metadata.create_all(engine)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Stores made before the audit chain: add its columns (older records stay unchained) and the head."""
+        from sqlalchemy import inspect
+
+        have = {c["name"] for c in inspect(self.engine).get_columns("xops_audit")}
+        missing = [(n, k) for n, k in (("seq", "INTEGER"), ("prev", "VARCHAR(64)"), ("hash", "VARCHAR(64)"))
+                   if n not in have]
+        with self.read() as conn:
+            head = conn.execute(select(audit_head.c.id).where(audit_head.c.id == 1)).first()
+        if not missing and head is not None:
+            return  # nothing to do: opening a store to read it (`xops audit verify`) writes nothing
+        with self.write() as conn:
+            for name, kind in missing:
+                conn.exec_driver_sql(f"ALTER TABLE xops_audit ADD COLUMN {name} {kind}")
+            conn.execute(self._insert_ignore(audit_head), [{"id": 1, "seq": 0, "hash": GENESIS}])
 
     @classmethod
     def open(cls, database_url: str | None, data_dir: Path) -> Store:
@@ -318,13 +359,13 @@ class Store:
         """The run, its plan step, its run.queued event and (optionally) its audit record: one transaction."""
         t = now()
         with self.write() as conn:
-            if audit_record is not None:
-                conn.execute(insert(audit).values(**audit_record))
             conn.execute(insert(runs).values(
                 id=run_id, state=QUEUED, request=request, identity=identity, cost_centres=cost_centres,
                 created_at=t, updated_at=t, steps_total=0, steps_done=0, event_seq=0))
             conn.execute(insert(steps).values(run_id=run_id, seq=0, kind="plan", priority=0, state=PENDING, attempts=0))
             self.append_events(conn, run_id, [("run.queued", {"run_id": run_id, "question": request.get("question")})])
+            if audit_record is not None:  # last: the chain head's lock is held for the least time
+                self.add_audit(audit_record, conn)
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         with self.read() as conn:
@@ -548,12 +589,42 @@ class Store:
 
     # -- audit ----------------------------------------------------------------------------------------
     def add_audit(self, record: dict[str, Any], conn: Connection | None = None) -> None:
-        """Append one audit record (inside the caller's transaction when `conn` is given)."""
-        if conn is not None:
-            conn.execute(insert(audit).values(**record))
+        """Append one audit record to the chain (inside the caller's transaction when `conn` is given). The
+        record gets its `seq`, `prev` and `hash` (so the JSON-lines copy carries them too)."""
+        if conn is None:
+            with self.write() as own:
+                self.add_audit(record, own)
             return
-        with self.write() as own:
-            own.execute(insert(audit).values(**record))
+        q = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+        if self.dialect == "postgresql":
+            q = q.with_for_update()
+        seq, prev = conn.execute(q).one()
+        record.update(seq=seq + 1, prev=prev)
+        record["hash"] = link(audit_body(record), prev)
+        conn.execute(insert(audit).values(**record))
+        conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=record["seq"], hash=record["hash"]))
+
+    def audit_chain(self) -> tuple[list[dict[str, Any]], tuple[int, str]]:
+        """Every audit record in order (chained ones by seq, older unchained ones first) and the chain's head."""
+        with self.read() as conn:
+            rows = conn.execute(select(audit).order_by(audit.c.seq.is_not(None), audit.c.seq, audit.c.id)).mappings().all()
+            head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).one()
+        return [dict(r) for r in rows], (int(head.seq), str(head.hash))
+
+    # -- API keys -------------------------------------------------------------------------------------
+    def touch_key(self, key_id: str) -> None:
+        """Record that a key was used now (its first use too)."""
+        t = now()
+        dialect = postgresql if self.dialect == "postgresql" else sqlite
+        stmt = dialect.insert(api_keys).values(id=key_id, first_used_at=t, last_used_at=t)
+        with self.write() as conn:
+            conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_={"last_used_at": t}))
+
+    def key_uses(self) -> dict[str, dict[str, datetime | None]]:
+        with self.read() as conn:
+            rows = conn.execute(select(api_keys)).mappings().all()
+        return {r["id"]: {"first_used_at": _aware(r["first_used_at"]), "last_used_at": _aware(r["last_used_at"])}
+                for r in rows}
 
     def query_audit(self, *, action: str | None, run_id: str | None, user: str | None,
                     offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
@@ -572,7 +643,16 @@ class Store:
         with self.read() as conn:
             total = conn.execute(count).scalar_one()
             rows = conn.execute(rows_q).mappings().all()
-        return total, [{**dict(r), "at": _aware(r["at"]).isoformat()} for r in rows]  # type: ignore[union-attr]
+        return total, [{**dict(r), "at": _aware(r["at"]).astimezone(UTC).isoformat()} for r in rows]  # type: ignore[union-attr]
+
+
+def audit_body(record: dict[str, Any]) -> dict[str, Any]:
+    """What an audit record's hash covers: its position and fields, as JSON would hold them (UTC times)."""
+    at = record["at"]
+    if isinstance(at, datetime):
+        at = (_aware(at) or at).astimezone(UTC).isoformat()
+    body = {"seq": record["seq"], **{k: record[k] for k in AUDIT_FIELDS}, "at": at}
+    return json.loads(json.dumps(body, default=str))
 
 
 def _run_dict(row: Any) -> dict[str, Any]:

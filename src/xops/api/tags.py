@@ -20,14 +20,14 @@ def _tag_maps(aws: AwsContext, at: Target, tag_key: str) -> tuple[dict[str, str]
             for t in r.get("Tags", []):
                 if t.get("Key") == tag_key:
                     by_arn[r["ResourceARN"]] = t.get("Value", "")
-    except Exception:  # noqa: BLE001 - unreadable tags mean "no cost centre", never a failed step
+    except Exception:  # noqa: BLE001  # nosec B110 # unreadable tags mean "no cost centre", never a failed step
         pass
     if at.region != GLOBAL_REGION:
         try:
             for t in aws.inventory.list(at, "ec2", "describe_tags", "Tags",
                                         Filters=[{"Name": "key", "Values": [tag_key]}]):
                 by_id[t["ResourceId"]] = t.get("Value", "")
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001  # nosec B110 # as above
             pass
     return by_arn, by_id
 

@@ -134,6 +134,14 @@ class CatalogueError(XopsError):
     title = "analyzer catalogue invalid"
 
 
+class AuditChainError(XopsError):
+    """The API's audit log fails its hash chain: a record was edited, deleted or reordered (`xops audit verify`)."""
+
+    exit_code = 20
+    http_status = 500
+    title = "audit log changed"
+
+
 def families() -> list[type[XopsError]]:
     """The tree's classes that define an exit code, in code order (what the README's table lists)."""
     found: list[type[XopsError]] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -44,19 +45,28 @@ class Remediation(BaseModel):
     writes: bool = Field(True, description="True when the remediation changes the account (needs approval)")
 
     def cli_for(self, resource_id: str, region: str, account_id: str = "") -> str:
-        """The CLI snippet for one finding (placeholders {resource_id}, {region}, {account_id} filled)."""
-        return fill(self.cli, resource_id, region, account_id)
+        """The CLI snippet for one finding: placeholders {resource_id}, {region}, {account_id} filled, each
+        value one shell word (names come from the account and are untrusted)."""
+        from xops.security.untrusted import shell_value
+
+        return fill(self.cli, resource_id, region, account_id, quote=shell_value)
 
     def terraform_for(self, resource_id: str, region: str, account_id: str = "") -> str:
-        return fill(self.terraform, resource_id, region, account_id)
+        """The Terraform snippet for one finding (values escaped for an HCL string)."""
+        return fill(self.terraform, resource_id, region, account_id, quote=hcl_value)
 
 
 PLACEHOLDERS = ("{resource_id}", "{region}", "{account_id}")
 
 
-def fill(snippet: str, resource_id: str, region: str, account_id: str = "") -> str:
-    return (snippet.replace("{resource_id}", resource_id).replace("{region}", region)
-            .replace("{account_id}", account_id or "<account-id>"))
+def hcl_value(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("${", "$${").replace("%{", "%%{")
+
+
+def fill(snippet: str, resource_id: str, region: str, account_id: str = "",
+         quote: Callable[[str], str] = lambda v: v) -> str:
+    return (snippet.replace("{resource_id}", quote(resource_id)).replace("{region}", quote(region))
+            .replace("{account_id}", quote(account_id) if account_id else "ACCOUNT_ID"))
 
 
 class AnalyzerMeta(BaseModel):

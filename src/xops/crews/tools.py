@@ -1,5 +1,10 @@
 """The analyzers as CrewAI tools, in-process: one tool per analyzer, answering from a `FindingSource`.
 
+Every tool is a read-only analyzer of the registry (`analyzer_tools`): it answers from findings already made and
+has no parameter, so no LLM tool can write to AWS, start a scan elsewhere or change anything. Its result is the
+findings inside a data block (`xops.security.untrusted.data_block`): resource names and messages come from the
+AWS account and are data, never instructions.
+
 In a Runbooks API run the source is the run's own findings (already scanned by its analyze steps, and
 filtered to the caller's cost centres), so a tool call is instant and every number is this run's.
 Outside a run, `LiveSource` runs the analyzer through the registry against AWS.
@@ -15,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from xops.core import registry
 from xops.core.models import Finding, Status
+from xops.security.untrusted import data_block
 
 MAX_ROWS = 60  # findings per tool result
 
@@ -98,7 +104,8 @@ def analyzer_tools(pillar: str, source: FindingSource, log: CallLog) -> list[Any
 
         def _run(self, **_: Any) -> str:
             log.add(self.analyzer_id)
-            return json.dumps(tool_result(self.analyzer_id, source.findings(self.analyzer_id)))
+            return data_block(json.dumps(tool_result(self.analyzer_id, source.findings(self.analyzer_id))),
+                              f"analyzer {self.analyzer_id}")
 
     out = []
     for a in registry.all_analyzers():

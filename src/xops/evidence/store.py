@@ -1,6 +1,8 @@
 """Evidence of a run, for auditors: findings.json, findings.csv, summary.md and manifest.json (sha256 of
 every file, run id, scope, caller identity, times, xops version) in `<data dir>/runs/<run id>/`.
 
+Secrets are masked before anything is written (`xops.security.secrets`: a finding's text says where a secret
+is, never what it is), and every findings.csv cell that a spreadsheet would run as a formula is neutralised.
 The folder is written under a temporary name and renamed into place, so a reader never sees half a run.
 Each manifest's own sha256 is appended to a hash-chained ledger (`<data dir>/runs/ledger.jsonl`), so an
 edit that rewrites both a file and the manifest is still detected. With XOPS_EVIDENCE_KEY set, the
@@ -24,22 +26,17 @@ from typing import Any
 from xops import __version__
 from xops.core.errors import EvidenceError
 from xops.core.scan import ScanResult
+from xops.evidence.chain import GENESIS, canonical, link, sha256_bytes
 from xops.evidence.summary import summary_markdown
+from xops.security.secrets import redact_finding, redact_value
+from xops.security.untrusted import cell
 
 FILES = ("findings.json", "findings.csv", "summary.md")
 EVIDENCE_FILES = (*FILES, "manifest.json")  # every file of a run folder
 CSV_FIELDS = ("analyzer_id", "status", "severity", "account_id", "region", "resource_id", "resource_arn",
               "est_monthly_usd", "message", "evidence")
 LEDGER = "ledger.jsonl"
-GENESIS = "0" * 64
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def canonical(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str).encode()
+__all__ = ["GENESIS", "canonical", "sha256_bytes"]  # the chain's hashing, re-exported for older imports
 
 
 def findings_csv(result: ScanResult) -> str:
@@ -50,8 +47,17 @@ def findings_csv(result: ScanResult) -> str:
         row = f.model_dump(mode="json")
         row["evidence"] = json.dumps(row["evidence"], sort_keys=True)
         row["est_monthly_usd"] = "" if f.est_monthly_usd is None else f"{f.est_monthly_usd:.2f}"
-        writer.writerow({k: row[k] for k in CSV_FIELDS})
+        writer.writerow({k: cell(row[k]) for k in CSV_FIELDS})
     return buf.getvalue()
+
+
+def masked(result: ScanResult) -> ScanResult:
+    """The result with every secret in its findings (messages, evidence) and caller masked."""
+    body = result.model_dump(mode="json")
+    clean = {"findings": [redact_finding(f) for f in body["findings"]], "caller": redact_value(body["caller"])}
+    if clean == {"findings": body["findings"], "caller": body["caller"]}:
+        return result
+    return type(result).model_validate({**body, **clean})  # type: ignore[arg-type]
 
 
 def findings_json(result: ScanResult) -> str:
@@ -77,6 +83,7 @@ class EvidenceStore:
         return self.root / LEDGER
 
     def write(self, result: ScanResult) -> Path:
+        result = masked(result)
         final = self.root / result.run_id
         if final.exists():
             raise EvidenceError(f"evidence folder {final} already exists", "run ids are unique: scan again")
@@ -124,8 +131,8 @@ class EvidenceStore:
                 fh.seek(0)
                 lines = [line for line in fh.read().splitlines() if line.strip()]
                 prev = json.loads(lines[-1])["entry_sha256"] if lines else GENESIS
-                entry = {"run_id": run_id, "manifest_sha256": manifest_sha, "prev": prev}
-                entry["entry_sha256"] = sha256_bytes(canonical(entry))
+                body = {"run_id": run_id, "manifest_sha256": manifest_sha}
+                entry = {**body, "prev": prev, "entry_sha256": link(body, prev)}
                 fh.write(json.dumps(entry, sort_keys=True) + "\n")
                 fh.flush()
                 os.fsync(fh.fileno())

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from xops.core import registry
 from xops.core.models import PILLARS, Status
 from xops.core.scan import ScanResult
+from xops.security.untrusted import md, md_code
 
 
 class PillarTotals(BaseModel):
@@ -56,16 +57,12 @@ def summarize(result: ScanResult) -> ScanSummary:
     )
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def summary_markdown(result: ScanResult, top: int = 15) -> str:
     s = summarize(result)
     lines = [
         f"# xOps scan {result.run_id}",
         "",
-        f"- Caller: `{result.caller.get('arn', '')}`",
+        f"- Caller: `{md_code(result.caller.get('arn', ''))}`",
         f"- Accounts: {', '.join(result.accounts)}; regions: {', '.join(result.regions)}",
         f"- Analyzers: {s.analyzers}; steps: {s.steps}; API calls: {s.api_calls}; {s.seconds:.1f} s",
         f"- Started {result.started_at.isoformat()}, finished {result.finished_at.isoformat()}",
@@ -88,7 +85,7 @@ def summary_markdown(result: ScanResult, top: int = 15) -> str:
         for f in ranked:
             usd = "" if f.est_monthly_usd is None else f"{f.est_monthly_usd:,.2f}"
             lines.append(f"| {f.severity.value} | {f.analyzer_id} | {f.account_id} | {f.region} | "
-                         f"`{_cell(f.resource_id)}` | {usd} | {_cell(f.message)} |")
+                         f"`{md_code(f.resource_id)}` | {usd} | {md(f.message)} |")
         lines += ["", "## What to do next", ""]
         grouped: dict[str, list] = defaultdict(list)
         for f in fails:
@@ -108,14 +105,14 @@ def summary_markdown(result: ScanResult, top: int = 15) -> str:
     if errors:
         lines += ["", f"## Errors ({len(errors)} steps could not run)", ""]
         for message, n in Counter(e.message for e in errors).most_common(10):
-            lines.append(f"- {n} × {_cell(message)}")
+            lines.append(f"- {n} × {md(message)}")
     if result.framework:
         from xops.compliance.mapping import framework_report, load_framework
 
         fw = load_framework(result.framework)
         lines += ["", f"## {fw.title}", "", "| requirement | status | FAIL | PASS | ERROR |", "| --- | --- | ---: | ---: | ---: |"]
         for r in framework_report(fw, result.findings):
-            lines.append(f"| {r.requirement_id} {_cell(r.title)} | {r.status} | {r.fail} | {r.passed} | {r.error} |")
+            lines.append(f"| {r.requirement_id} {md(r.title)} | {r.status} | {r.fail} | {r.passed} | {r.error} |")
     lines += ["", "## Evidence files", "",
               "findings.json (every finding, PASS included), findings.csv (the same as a table), "
               "manifest.json (sha256 of each file; check with `xops evidence verify <this folder>`).", ""]

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from xops.evidence.store import GENESIS, LEDGER, _sign, canonical, read_ledger, sha256_bytes
+from xops.evidence.chain import broken_links, sha256_bytes
+from xops.evidence.store import LEDGER, _sign, read_ledger
 
 
 class Verification(BaseModel):
@@ -62,13 +63,10 @@ def verify_run(run_dir: Path, ledger: Path | None = None) -> Verification:
     if not entries:
         notes.append(f"no ledger at {ledger_path}: the manifest itself is not anchored")
     else:
-        prev = GENESIS
-        for i, entry in enumerate(entries, start=1):
-            body = {k: entry[k] for k in ("run_id", "manifest_sha256", "prev")}
-            if entry["prev"] != prev or sha256_bytes(canonical(body)) != entry["entry_sha256"]:
-                problems.append(f"ledger line {i}: hash chain broken (ledger edited)")
-                break
-            prev = entry["entry_sha256"]
+        bad = broken_links((f"ledger line {i}", {k: e.get(k) for k in ("run_id", "manifest_sha256")},
+                            e.get("prev", ""), e.get("entry_sha256", "")) for i, e in enumerate(entries, start=1))
+        if bad:
+            problems.append(f"{bad[0].split(':')[0]}: hash chain broken (ledger edited)")
         mine = [e for e in entries if e["run_id"] == run_id]
         if not mine:
             problems.append(f"run {run_id} is not in the ledger {ledger_path}")

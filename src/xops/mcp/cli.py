@@ -141,7 +141,7 @@ def mcpo_serve(
     typer.echo(f"mcpo: http://{host}:{port}/{{{','.join(generated['mcpServers'])}}}/docs (config {path})", err=True)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execve(python, bridge.launch_argv(python, host, port, path), {**os.environ, bridge.KEY_ENV: key})
+    os.execve(python, bridge.launch_argv(python, host, port, path), {**os.environ, bridge.KEY_ENV: key})  # nosec B606 # fixed argv, no shell
 
 
 @mcp_app.command("tools")

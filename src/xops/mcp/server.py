@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from typing import Any
 
 import anyio
@@ -32,6 +33,7 @@ from xops.mcp.tools import (
     tool_specs,
     validate_arguments,
 )
+from xops.security.secrets import identifiers, redact, redact_keeping_ids
 
 log = logging.getLogger("xops.mcp")
 
@@ -44,7 +46,14 @@ INSTRUCTIONS = (
 
 
 def _error(text: str) -> types.CallToolResult:
-    return types.CallToolResult(content=[types.TextContent(type="text", text=text)], isError=True)
+    return types.CallToolResult(content=[types.TextContent(type="text", text=redact(text)[0])], isError=True)
+
+
+def _masked(out: ToolOutput) -> ToolOutput:
+    """A tool's answer with every secret masked (findings' identifiers kept): what leaves the server."""
+    ids = identifiers(out.structured)
+    structured = redact_keeping_ids(out.structured, ids)
+    return replace(out, structured=structured, text=redact(out.text, ids)[0])  # type: ignore[arg-type]
 
 
 def _invalid_params(exc: UsageError) -> McpError:
@@ -96,6 +105,7 @@ class XopsMcp:
                           "the server log has the traceback)")
         if out.is_error:
             return _error(out.text)
+        out = _masked(out)
         if self.for_mcpo:  # mcpo returns the text blocks, parsed as JSON, and ignores structuredContent
             body = json.dumps({**out.structured, "text": out.text})
             return types.CallToolResult(content=[types.TextContent(type="text", text=body)],

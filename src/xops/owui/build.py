@@ -1,8 +1,8 @@
 """`xops owui build`: the single files an admin pastes into Open WebUI, generated from src/xops/owui/.
 
 Each source module starts with its Open WebUI frontmatter docstring; every `from xops.owui.<module> import …`
-in it is replaced by that module's code (its docstring dropped), recursively and once per module, so the
-output stands alone on what Open WebUI ships. The committed files must equal a fresh build (`--check`).
+(and `from xops.security.secrets|untrusted import …`: the secret detector, the untrusted-text helpers) in it is replaced by that module's code
+(its docstring dropped), recursively and once per module, so the output stands alone on what Open WebUI ships. The committed files must equal a fresh build (`--check`).
 """
 
 import ast
@@ -14,6 +14,9 @@ from xops.core.errors import UsageError
 SOURCE_DIR = Path(__file__).resolve().parent
 REPO = SOURCE_DIR.parents[2]
 PACKAGE = "xops.owui."
+# Modules outside src/xops/owui/ that are inlined too (standard library and pydantic only).
+INLINED = {"xops.security.secrets": SOURCE_DIR.parent / "security" / "secrets.py",
+           "xops.security.untrusted": SOURCE_DIR.parent / "security" / "untrusted.py"}
 # Open WebUI rewrites these prefixes anywhere in a plugin's text (utils/plugin.py replace_imports).
 REWRITTEN = ("from utils", "from apps", "from main", "from config")
 
@@ -54,8 +57,13 @@ def _docstring_span(tree: ast.Module) -> tuple[int, int] | None:
     return None
 
 
+def _source(module: str) -> Path:
+    """The file of an inlined module."""
+    return INLINED.get(module) or SOURCE_DIR / f"{module}.py"
+
+
 def _inline(module: str, seen: set[str], keep_docstring: bool) -> str:
-    path = SOURCE_DIR / f"{module}.py"
+    path = _source(module)
     text = path.read_text()
     tree = ast.parse(text, filename=str(path))
     lines = text.splitlines()
@@ -64,20 +72,22 @@ def _inline(module: str, seen: set[str], keep_docstring: bool) -> str:
     if doc and not keep_docstring:
         replace[doc[0]] = (doc[1], "")
     for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(PACKAGE):
-            name = node.module[len(PACKAGE):]
+        if isinstance(node, ast.ImportFrom) and ((node.module or "").startswith(PACKAGE) or node.module in INLINED):
+            name = node.module if node.module in INLINED else node.module[len(PACKAGE):]
             body = ""
             if name not in seen:
                 seen.add(name)
-                body = (f"# ---- inlined from src/xops/owui/{name}.py ----\n"
+                src = _source(name).relative_to(REPO)
+                body = (f"# ---- inlined from {src} ----\n"
                         f"{_inline(name, seen, keep_docstring=False).strip()}\n"
-                        f"# ---- end of {name}.py ----\n")
+                        f"# ---- end of {src.name} ----\n")
             replace[node.lineno] = (node.end_lineno or node.lineno, body)
         elif isinstance(node, ast.Import | ast.ImportFrom):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             if any(n == "xops" or n.startswith("xops.") for n in names):
                 raise UsageError(f"{path.name}:{node.lineno} imports {names[0]}, which Open WebUI does not have",
-                                 f"import only from {PACKAGE}<module> (inlined) or what Open WebUI ships")
+                                 f"import only from {PACKAGE}<module> or {', '.join(INLINED)} (inlined) "
+                                 "or what Open WebUI ships")
     out: list[str] = []
     i = 1
     while i <= len(lines):

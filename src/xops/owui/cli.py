@@ -116,7 +116,7 @@ def owui_pipelines(
     typer.echo(f"Pipelines server: http://{host}:{port}/v1/models (key required)", err=True)
     sys.stdout.flush()
     os.chdir(cwd)
-    os.execve(argv[0], argv, env)
+    os.execve(argv[0], argv, env)  # nosec B606 # our own server's argv, built above; no shell
 
 
 @owui_app.command("uninstall")

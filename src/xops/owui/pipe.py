@@ -24,6 +24,14 @@ from xops.owui.shared import (
     tidy_answer,
     user_groups,
 )
+from xops.security.untrusted import clip, inert_markdown
+
+
+def inert(text: object) -> str:
+    """The API's words (a refusal, a failure) for the chat: as written, minus HTML, images and hidden links
+    (they may quote a request's input or an AWS error)."""
+    return inert_markdown(clip(text, 2000), code_urls=False)
+
 
 HOLD_BACK = 800  # characters: the evidence links at the end of the API's answer
 Emitter = Callable[[dict[str, Any]], Awaitable[None]] | None
@@ -87,7 +95,7 @@ async def run_pillar(valves: Any, pillar: str, body: dict[str, Any], user: dict[
                     sent = len(answer) - HOLD_BACK
             elif kind == "run.failed":
                 await emit_status(emitter, "The run failed", done=True)
-                yield f"xOps: the run failed: {data.get('message')} ({data.get('hint')})"
+                yield f"xOps: the run failed: {inert(data.get('message'))} ({inert(data.get('hint'))})"
                 return
             elif kind == "run.cancelled":
                 await emit_status(emitter, "The run was cancelled", done=True)
@@ -101,4 +109,4 @@ async def run_pillar(valves: Any, pillar: str, body: dict[str, Any], user: dict[
                 yield "\n" + chart
     except XopsApiError as exc:
         await emit_status(emitter, exc.title, done=True)
-        yield exc.user_message()
+        yield inert(exc.user_message())

@@ -25,6 +25,12 @@ from xops.owui.shared import (
     tidy_answer,
 )
 from xops.owui.signed import verify_identity
+from xops.security.untrusted import clip, inert_markdown
+
+
+def inert(text: object) -> str:
+    """The API's words (a refusal, a failure) for the chat: as written, minus HTML, images and hidden links."""
+    return inert_markdown(clip(text, 2000), code_urls=False)
 
 
 class Pipeline:
@@ -95,7 +101,8 @@ class Pipeline:
                         sent = len(answer) - hold
                 elif kind in ("run.failed", "run.cancelled"):
                     yield status("The run did not finish", done=True)
-                    yield f"xOps: the run {kind.split('.')[1]}: {data.get('message', '')} {data.get('hint', '')}"
+                    yield (f"xOps: the run {kind.split('.')[1]}: {inert(data.get('message', ''))} "
+                           f"{inert(data.get('hint', ''))}")
                     return
             final = tidy_answer(answer, run_id)
             yield final[sent:] if final.startswith(answer[:sent]) else "\n\n" + final
@@ -105,4 +112,4 @@ class Pipeline:
                     yield "\n" + chart
         except XopsApiError as exc:
             yield status(exc.title, done=True)
-            yield exc.user_message()
+            yield inert(exc.user_message())

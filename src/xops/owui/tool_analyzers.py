@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from xops.owui.shared import XopsApi, XopsApiError, identity_headers, split_list, status_text, user_groups
+from xops.security.untrusted import clip, data_block
 
 MAX_ROWS = 25
 
@@ -106,13 +107,15 @@ class Tools:
             await status(exc.title, done=True)
             return exc.user_message()
         counts = finished.get("counts") or {}
-        lines = [f"xOps run `{run_id}`: {len(fails)} failed findings, est. "
-                 f"${counts.get('est_monthly_usd', 0):,.2f}/month, {counts.get('ERROR', 0)} errors."]
+        head = (f"xOps run `{run_id}`: {len(fails)} failed findings, est. "
+                f"${counts.get('est_monthly_usd', 0):,.2f}/month, {counts.get('ERROR', 0)} errors.")
         ranked = sorted(fails, key=lambda f: -(f.get("est_monthly_usd") or 0))
+        rows = []
         for f in ranked[:MAX_ROWS]:
             usd = f" ${f['est_monthly_usd']:,.2f}/month" if f.get("est_monthly_usd") else ""
-            lines.append(f"- [{f['severity']}] {f['analyzer_id']} {f['account_id']}/{f['region']} "
-                         f"{f['resource_id']}{usd}: {f['message']}")
+            rows.append(f"- [{f['severity']}] {f['analyzer_id']} {f['account_id']}/{f['region']} "
+                        f"{clip(f['resource_id'])}{usd}: {clip(f['message'])}")
         if len(fails) > MAX_ROWS:
-            lines.append(f"… and {len(fails) - MAX_ROWS} more (see the run's evidence).")
-        return "\n".join(lines)
+            rows.append(f"… and {len(fails) - MAX_ROWS} more (see the run's evidence).")
+        # the model reads this: resource names and messages come from the AWS account, so they are data
+        return head + ("\n" + data_block("\n".join(rows), "findings") if rows else "")

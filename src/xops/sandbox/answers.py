@@ -22,9 +22,9 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from html import escape
 from typing import Any
 from urllib.parse import parse_qs
-from xml.sax.saxutils import escape
 
 from botocore import xform_name
 from botocore.model import OperationModel, Shape
@@ -136,7 +136,7 @@ def _xml(shape: Shape, value: Any, name: str) -> str:
         text = "true" if value else "false"
     else:
         text = str(value)
-    return f"<{name}>{escape(text)}</{name}>"
+    return f"<{name}>{escape(text, quote=False)}</{name}>"
 
 
 def serialize(op: OperationModel, answer: dict[str, Any], protocol: str) -> tuple[bytes, list[tuple[str, str]]]:

@@ -1,6 +1,6 @@
 """Child processes of the stack: start with a log file, wait until an HTTP URL answers, stop in reverse order."""
 
-import subprocess
+import subprocess  # nosec B404 # starts our own services (fixed argv, no shell)
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +27,8 @@ class Children:
     def start(self, name: str, argv: list[str], env: dict[str, str], log: Path, url: str, ready: str,
               headers: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 180) -> Child:
         log.parent.mkdir(parents=True, exist_ok=True)
-        proc = subprocess.Popen(argv, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=cwd,
+        proc = subprocess.Popen(argv, env=env,  # nosec B603 # argv of our own services, no shell
+                                stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=cwd,
                                 start_new_session=True)  # Ctrl-C reaches only us; we stop the children in order
         child = Child(name, url, proc, log)
         self.started.append(child)
